@@ -1,0 +1,36 @@
+// Pure functions over a tools/list result: canonical form and hash (schema drift), validation,
+// and the text of a tools/call result. No I/O; none of them throws.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcpwatch {
+
+// Canonical JSON of a tool list: tools sorted by name (ties, e.g. duplicate or missing names,
+// broken by their canonical text, so the input order never matters), object keys sorted,
+// compact, invalid UTF-8 replaced. A non-array is dumped as it is. Used for hash and drift.
+std::string CanonicalToolsJson(const nlohmann::json& tools);
+
+// SHA-256 of bytes (OpenSSL EVP), 64 lower-case hex digits.
+std::string Sha256Hex(std::string_view bytes);
+
+// Empty when valid; else every problem (at most kMaxToolProblems, then one "... and N more"),
+// e.g. "tools is not an array", "tool #3 has no name" (1-based position),
+// "duplicate tool name \"echo\"", "tool \"x\" inputSchema is not an object".
+std::vector<std::string> ValidateTools(const nlohmann::json& tools);
+
+// Names outside the SHOULD rules (1-128 chars of A-Z a-z 0-9 _ - .): warnings, not failures.
+std::vector<std::string> ToolNameWarnings(const nlohmann::json& tools);
+
+inline constexpr std::size_t kMaxToolProblems = 50;
+
+// Text of a tools/call result for --expect-text matching and messages: all text content blocks
+// joined with '\n', then structuredContent (compact JSON) if present; at most max_bytes bytes,
+// cut on a UTF-8 character boundary.
+std::string ToolResultText(const nlohmann::json& result, std::size_t max_bytes = 64 * 1024);
+
+}  // namespace mcpwatch
