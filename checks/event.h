@@ -1,0 +1,48 @@
+// Events: things worth telling a person that are not a run's class (DESIGN §5, a contract).
+// The detectors in checks/ return their own small result types; the daemon wraps each in an
+// Event with the detector's ToJson() as details, stores it and hands it to alerting.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace mcpwatch {
+
+enum class EventKind {
+  kStateChange,
+  kSchemaDrift,
+  kDeploy,
+  kDeployRegression,
+  kCrashLoop,
+  kCertExpiring,
+};
+
+inline constexpr std::array kAllEventKinds = {
+    EventKind::kStateChange,      EventKind::kSchemaDrift, EventKind::kDeploy,
+    EventKind::kDeployRegression, EventKind::kCrashLoop,   EventKind::kCertExpiring,
+};
+
+// "state_change", "schema_drift", "deploy", "deploy_regression", "crash_loop", "cert_expiring".
+std::string_view ToString(EventKind k);
+std::optional<EventKind> ParseEventKind(std::string_view s);
+
+struct Event {
+  std::string target;
+  EventKind kind = EventKind::kStateChange;
+  std::chrono::system_clock::time_point at{};
+  nlohmann::json details = nlohmann::json::object();
+};
+
+// {"target":..., "kind":..., "at": RFC 3339 UTC, "details":{...}}.
+nlohmann::json ToJson(const Event& e);
+
+// RFC 3339 UTC with second precision ("2025-06-18T09:30:00Z"): how detectors write timestamps
+// into event details.
+std::string FormatTimestamp(std::chrono::system_clock::time_point t);
+
+}  // namespace mcpwatch
