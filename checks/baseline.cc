@@ -10,10 +10,8 @@ namespace {
 constexpr int kMaxCapacity = 4096;
 
 uint32_t ToUnixSeconds(std::chrono::system_clock::time_point t) {
-  const int64_t s =
-      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-  return static_cast<uint32_t>(
-      std::clamp<int64_t>(s, 0, std::numeric_limits<uint32_t>::max()));
+  const int64_t s = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  return static_cast<uint32_t>(std::clamp<int64_t>(s, 0, std::numeric_limits<uint32_t>::max()));
 }
 
 int32_t ToStoredMicros(std::chrono::microseconds d) {

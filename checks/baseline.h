@@ -42,8 +42,8 @@ using PhaseDurations = std::array<std::optional<std::chrono::microseconds>, 4>;
 PhaseDurations DurationsOf(const ProbeResult& r);
 
 struct BaselineOptions {
-  int capacity = 128;                              // samples kept (ring), 1..4096
-  std::chrono::seconds window{7 * 24 * 3600};      // samples older than this are dropped
+  int capacity = 128;                          // samples kept (ring), 1..4096
+  std::chrono::seconds window{7 * 24 * 3600};  // samples older than this are dropped
 };
 
 class BaselineTracker {
@@ -85,10 +85,10 @@ class BaselineTracker {
 };
 
 struct SpikeRule {
-  double factor = 3.0;                         // value must exceed median * factor ...
-  std::chrono::microseconds margin{250000};    // ... and median + margin ...
-  double mad_k = 6.0;                          // ... and median + mad_k * MAD
-  int min_samples = 20;                        // no verdict from a cold baseline
+  double factor = 3.0;                       // value must exceed median * factor ...
+  std::chrono::microseconds margin{250000};  // ... and median + margin ...
+  double mad_k = 6.0;                        // ... and median + mad_k * MAD
+  int min_samples = 20;                      // no verdict from a cold baseline
 };
 
 // True only when value > max(median * factor, median + mad_k * mad), value - median > margin,

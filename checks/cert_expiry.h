@@ -8,17 +8,16 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace mcpwatch {
 
 struct CertExpiring {
   std::chrono::system_clock::time_point not_after{};
-  std::chrono::hours threshold{0};       // the threshold crossed (e.g. 14 days)
-  std::chrono::seconds remaining{0};     // notAfter - now (negative once expired)
+  std::chrono::hours threshold{0};    // the threshold crossed (e.g. 14 days)
+  std::chrono::seconds remaining{0};  // notAfter - now (negative once expired)
 };
 
 // {"not_after", "threshold_days", "remaining_seconds"}

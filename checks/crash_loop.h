@@ -6,16 +6,15 @@
 
 #include <array>
 #include <chrono>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "checks/failure_class.h"
 
 namespace mcpwatch {
 
 struct CrashLoopPolicy {
-  int flips = 3;                       // flips within `window` that make a crash loop (1..16)
+  int flips = 3;  // flips within `window` that make a crash loop (1..16)
   std::chrono::seconds window{600};
 };
 
@@ -53,7 +52,7 @@ class CrashLoopDetector {
   bool in_episode_ = false;
   FailureClass last_failure_ = FailureClass::kConnectionRefused;
   std::array<std::chrono::system_clock::time_point, kMaxFlips> flips_{};  // ring
-  int head_ = 0;   // next slot
+  int head_ = 0;                                                          // next slot
   int count_ = 0;  // flips kept (at most policy_.flips)
 };
 

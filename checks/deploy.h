@@ -5,12 +5,11 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "checks/probe_result.h"
 
@@ -61,22 +60,22 @@ struct RunSample {
 };
 
 struct RegressionPolicy {
-  std::chrono::seconds before{3600};           // compare [deploy - before, deploy)
-  std::chrono::seconds after{1800};            // with [deploy, deploy + after]
+  std::chrono::seconds before{3600};  // compare [deploy - before, deploy)
+  std::chrono::seconds after{1800};   // with [deploy, deploy + after]
   int min_after_runs = 3;
   int min_before_runs = 1;
-  double error_rate_delta = 0.2;               // after - before >= this ...
-  double error_rate_factor = 2.0;              // ... and after >= factor * before
-  double latency_factor = 2.0;                 // median after >= factor * median before ...
+  double error_rate_delta = 0.2;                     // after - before >= this ...
+  double error_rate_factor = 2.0;                    // ... and after >= factor * before
+  double latency_factor = 2.0;                       // median after >= factor * median before ...
   std::chrono::microseconds latency_margin{250000};  // ... and grew by at least this
 };
 
 struct WindowStats {
   int runs = 0;
   int failures = 0;
-  double error_rate = 0.0;               // failures / runs (0 when no runs)
-  std::chrono::microseconds median{0};   // median total latency of successful runs
-  int latency_samples = 0;               // successful runs behind the median
+  double error_rate = 0.0;              // failures / runs (0 when no runs)
+  std::chrono::microseconds median{0};  // median total latency of successful runs
+  int latency_samples = 0;              // successful runs behind the median
 };
 
 struct DeployRegression {

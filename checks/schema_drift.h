@@ -4,11 +4,10 @@
 
 #include <array>
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace mcpwatch {
 
@@ -47,8 +46,8 @@ std::string_view ToString(DriftKind k);
 struct DriftChange {
   std::string tool;
   DriftKind kind = DriftKind::kOtherChanged;
-  std::string path;    // field path inside the schema ("filters.sku", "tags[]"), annotation or
-                       // member name; "" for a whole tool
+  std::string path;  // field path inside the schema ("filters.sku", "tags[]"), annotation or
+                     // member name; "" for a whole tool
   DriftGrade grade = DriftGrade::kNone;
   std::string before;  // compact JSON of the old value, at most kMaxDriftValueBytes
   std::string after;

@@ -7,8 +7,12 @@
 namespace mcpwatch {
 namespace {
 
-bool IsFailure(FailureClass c) { return !IsSuccess(c); }
-bool IsSpikeClass(FailureClass c) { return c == FailureClass::kLatencySpike; }
+bool IsFailure(FailureClass c) {
+  return !IsSuccess(c);
+}
+bool IsSpikeClass(FailureClass c) {
+  return c == FailureClass::kLatencySpike;
+}
 
 StatePolicy Sanitized(StatePolicy p) {
   p.window = std::clamp(p.window, 1, TargetStateMachine::kMaxWindow);

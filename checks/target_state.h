@@ -9,13 +9,12 @@
 
 #include <array>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "checks/failure_class.h"
 
@@ -36,11 +35,11 @@ std::optional<TargetState> ParseTargetState(std::string_view s);
 bool IsHardFailure(FailureClass c);
 
 struct StatePolicy {
-  int window = 3;          // runs considered for the N-of-M rules (1..16)
-  int down_after = 2;      // failures (any class) among the last `window` runs -> down
-  int hard_down_after = 1; // hard failures that must follow a first failure -> down (0: at once)
-  int up_after = 2;        // consecutive successes to leave down (kOk runs to leave degraded)
-  int degraded_after = 2;  // latency_spike runs among the last `window` -> degraded
+  int window = 3;           // runs considered for the N-of-M rules (1..16)
+  int down_after = 2;       // failures (any class) among the last `window` runs -> down
+  int hard_down_after = 1;  // hard failures that must follow a first failure -> down (0: at once)
+  int up_after = 2;         // consecutive successes to leave down (kOk runs to leave degraded)
+  int degraded_after = 2;   // latency_spike runs among the last `window` -> degraded
   std::chrono::milliseconds confirm_after{5000};  // for the scheduler: re-probe delay
 };
 
@@ -68,7 +67,8 @@ class TargetStateMachine {
 
   // Feeds one run's class. While in_maintenance the run is not counted and the state is
   // kMaintenance; the first run after maintenance is judged as if from kUnknown.
-  StateUpdate Observe(FailureClass c, bool in_maintenance, std::chrono::system_clock::time_point at);
+  StateUpdate Observe(FailureClass c, bool in_maintenance,
+                      std::chrono::system_clock::time_point at);
 
   // Resumes from stored state: the current state, since when, and the classes of the most
   // recent runs (oldest first; only the last kMaxWindow are kept) to rebuild the counters.
@@ -91,7 +91,7 @@ class TargetStateMachine {
   TargetState state_ = TargetState::kUnknown;
   std::chrono::system_clock::time_point since_{};
   std::array<FailureClass, kMaxWindow> history_{};  // ring of the last `count_` classes
-  int head_ = 0;                                     // next slot to write
+  int head_ = 0;                                    // next slot to write
   int count_ = 0;
   int consecutive_failures_ = 0;
   int consecutive_successes_ = 0;  // kOk or latency_spike
