@@ -34,8 +34,8 @@ enum class DriftKind {
   kOutputPropertyAdded,    // compatible
   kAnnotationChanged,      // security (readOnlyHint true->false, destructiveHint false->true)
                            // or informational
-  kDescriptionChanged,     // security when it is the tool's only change (tool poisoning), else
-                           // informational
+  kDescriptionChanged,     // security when the tool's schemas did not change (tool poisoning),
+                           // else informational
   kTitleChanged,           // informational
   kOtherChanged,           // informational: any other member (icons, execution, _meta, ...)
 };
