@@ -200,7 +200,7 @@ TEST_CASE("hostile or odd input never throws and stays bounded", "[drift]") {
   CHECK_NOTHROW(DiffToolLists(Tools({SearchTool()}), Tools({weird})));
   // Long values are cut on a UTF-8 boundary; many changes are counted, not all listed.
   json long_desc = SearchTool();
-  std::string text = "x";  // odd length: a naive cut at 256 bytes would split a character
+  std::string text;  // dumped with its quote, a naive cut at 256 bytes splits a character
   for (int i = 0; i < 300; ++i) text += "\xC3\xA9";  // é, two bytes
   long_desc["description"] = text;
   const DriftReport d = DiffToolLists(Tools({SearchTool()}), Tools({long_desc}));
