@@ -53,7 +53,7 @@ class CrashLoopDetector {
   FailureClass last_failure_ = FailureClass::kConnectionRefused;
   std::array<std::chrono::system_clock::time_point, kMaxFlips> flips_{};  // ring
   int head_ = 0;                                                          // next slot
-  int count_ = 0;  // flips kept (at most policy_.flips)
+  int count_ = 0;  // flips kept (at most kMaxFlips)
 };
 
 }  // namespace mcpwatch

@@ -1,5 +1,7 @@
 #include "checks/event.h"
 
+#include <cstdint>
+#include <cstdio>
 #include <ctime>
 
 namespace mcpwatch {
@@ -26,18 +28,20 @@ std::optional<EventKind> ParseEventKind(std::string_view s) {
 nlohmann::json ToJson(const Event& e) {
   return nlohmann::json{{"target", e.target},
                         {"kind", ToString(e.kind)},
-                        {"at", FormatTimestamp(e.at)},
+                        {"at", FormatEventTime(e.at)},
                         {"details", e.details}};
 }
 
-std::string FormatTimestamp(std::chrono::system_clock::time_point t) {
-  const std::time_t secs =
-      std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
+std::string FormatEventTime(std::chrono::system_clock::time_point t) {
+  const auto ms = std::chrono::floor<std::chrono::milliseconds>(t).time_since_epoch().count();
+  const std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
   std::tm utc{};
-  if (gmtime_r(&secs, &utc) == nullptr) return "1970-01-01T00:00:00Z";
+  if (gmtime_r(&secs, &utc) == nullptr) return "1970-01-01T00:00:00.000Z";
   char buf[32];
-  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return std::string(buf, n);
+  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
+  const auto millis = static_cast<int>(ms - static_cast<int64_t>(secs) * 1000);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", millis);
+  return buf;
 }
 
 }  // namespace mcpwatch

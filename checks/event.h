@@ -40,8 +40,8 @@ struct Event {
 // {"target":..., "kind":..., "at": RFC 3339 UTC, "details":{...}}.
 nlohmann::json ToJson(const Event& e);
 
-// RFC 3339 UTC with second precision ("2025-06-18T09:30:00Z"): how detectors write timestamps
-// into event details.
-std::string FormatTimestamp(std::chrono::system_clock::time_point t);
+// RFC 3339 UTC with milliseconds ("2025-06-18T09:30:00.000Z", the format of the probe JSON):
+// how detectors write timestamps into event details.
+std::string FormatEventTime(std::chrono::system_clock::time_point t);
 
 }  // namespace mcpwatch

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
+#include "checks/event.h"
+
 namespace mcpwatch {
 namespace {
 
@@ -185,8 +187,33 @@ TEST_CASE("transition JSON names states and time", "[state]") {
   const nlohmann::json j = ToJson(t);
   CHECK(j["from"] == "up");
   CHECK(j["to"] == "down");
-  CHECK(j["at"] == "2025-06-15T15:06:40Z");
+  CHECK(j["at"] == "2025-06-15T15:06:40.000Z");
   CHECK(j["reason"] == "timeout");
+}
+
+}  // namespace mcpwatch
+
+namespace mcpwatch {
+
+TEST_CASE("event kinds keep their contract spellings", "[event]") {
+  CHECK(ToString(EventKind::kStateChange) == "state_change");
+  CHECK(ToString(EventKind::kSchemaDrift) == "schema_drift");
+  CHECK(ToString(EventKind::kDeploy) == "deploy");
+  CHECK(ToString(EventKind::kDeployRegression) == "deploy_regression");
+  CHECK(ToString(EventKind::kCrashLoop) == "crash_loop");
+  CHECK(ToString(EventKind::kCertExpiring) == "cert_expiring");
+  for (EventKind k : kAllEventKinds) CHECK(ParseEventKind(ToString(k)) == k);
+  CHECK_FALSE(ParseEventKind("deployed").has_value());
+
+  const auto at =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'750'000'000'123));
+  CHECK(FormatEventTime(at) == "2025-06-15T15:06:40.123Z");
+  const Event e{"shop", EventKind::kDeploy, at, {{"new_version", "1.1.0"}}};
+  const nlohmann::json j = ToJson(e);
+  CHECK(j["target"] == "shop");
+  CHECK(j["kind"] == "deploy");
+  CHECK(j["at"] == "2025-06-15T15:06:40.123Z");
+  CHECK(j["details"]["new_version"] == "1.1.0");
 }
 
 }  // namespace mcpwatch
