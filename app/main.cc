@@ -1,0 +1,33 @@
+// mcpwatch: external uptime prober and persistence-failure detector for MCP servers.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <iostream>
+#include <map>
+
+#include "app/probe_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mcpwatch: external uptime prober and persistence-failure detector for MCP servers"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "mcpwatch 0.1.0");
+  std::map<std::string, std::function<int()>> commands;
+  commands["probe"] = mcpwatch::AddProbeCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;  // usage error (DESIGN §4)
+  }
+  for (CLI::App* sub : app.get_subcommands()) {
+    auto it = commands.find(sub->get_name());
+    if (it != commands.end()) return it->second();
+  }
+  return 2;
+}

@@ -1,0 +1,174 @@
+#include "app/probe_command.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <regex>
+
+#include "app/report.h"
+#include "checks/classifier.h"
+#include "checks/probe_json.h"
+#include "config/duration.h"
+#include "prober/bounded_json.h"
+#include "prober/prober.h"
+#include "prober/url.h"
+
+namespace mcpwatch {
+namespace {
+
+constexpr int kUsageError = 2;
+
+struct ProbeFlags {
+  std::string url;
+  std::string transport = "auto";
+  std::vector<std::string> headers;
+  std::string bearer_token_env;
+  std::string timeout = "10s";
+  std::string tool;
+  std::string args;
+  std::string expect_text;
+  std::string max_latency;
+  std::string max_initialize_latency;
+  std::string max_tools_list_latency;
+  std::string max_tool_call_latency;
+  std::string ca_file;
+  bool json = false;
+};
+
+// Builds the spec and latency policy from the flags; errors name the flag.
+tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const ProbeFlags& f) {
+  ProbeSpec spec;
+  auto url = ParseProbeUrl(f.url);
+  if (!url) return tl::unexpected("URL: " + url.error());
+  if (url->has_credentials) {
+    return tl::unexpected(std::string(
+        "URL: credentials in the URL are refused (they would end up in logs); use --header or "
+        "--bearer-token-env"));
+  }
+  spec.url = f.url;
+  auto transport = ParseTransportChoice(f.transport);
+  if (!transport) {
+    return tl::unexpected("--transport: \"" + f.transport + "\" is not auto, streamable-http or sse");
+  }
+  spec.transport = *transport;
+  for (const auto& h : f.headers) {
+    auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0 || h.find_first_of("\r\n") != std::string::npos) {
+      return tl::unexpected("--header: \"" + h.substr(0, h.find(':')) +
+                            "\" is not of the form 'Name: value'");
+    }
+    spec.headers.push_back(h);
+  }
+  if (!f.bearer_token_env.empty()) {
+    const char* token = std::getenv(f.bearer_token_env.c_str());
+    if (token == nullptr || *token == '\0') {
+      return tl::unexpected("--bearer-token-env: environment variable " + f.bearer_token_env +
+                            " is not set or empty");
+    }
+    spec.bearer_token = token;
+  }
+  auto timeout = ParseDuration(f.timeout);
+  if (!timeout) return tl::unexpected("--timeout: " + timeout.error());
+  if (timeout->count() <= 0) return tl::unexpected(std::string("--timeout: must be above 0"));
+  spec.timeout = *timeout;
+  if (!f.tool.empty()) {
+    ToolCallSpec call;
+    call.name = f.tool;
+    if (!f.args.empty()) {
+      auto args = ParseJson(f.args, JsonLimits{1024 * 1024, 64});
+      if (!args) return tl::unexpected("--args: " + args.error());
+      if (!args->is_object()) return tl::unexpected(std::string("--args: must be a JSON object"));
+      call.arguments = *args;
+    }
+    if (!f.expect_text.empty()) {
+      try {
+        std::regex check(f.expect_text, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        return tl::unexpected("--expect-text: not a valid regular expression: " +
+                              std::string(e.what()));
+      }
+      call.expect_text = f.expect_text;
+    }
+    spec.tool_call = call;
+  } else if (!f.args.empty() || !f.expect_text.empty()) {
+    return tl::unexpected(std::string("--args and --expect-text need --tool NAME"));
+  }
+  if (!f.ca_file.empty() && access(f.ca_file.c_str(), R_OK) != 0) {
+    return tl::unexpected("--ca-file: cannot read " + f.ca_file);
+  }
+  spec.ca_file = f.ca_file;
+
+  LatencyPolicy policy;
+  const std::pair<const std::string*, BaselinePhase> limits[] = {
+      {&f.max_latency, BaselinePhase::kTotal},
+      {&f.max_initialize_latency, BaselinePhase::kInitialize},
+      {&f.max_tools_list_latency, BaselinePhase::kToolsList},
+      {&f.max_tool_call_latency, BaselinePhase::kToolCall}};
+  for (const auto& [text, phase] : limits) {
+    if (text->empty()) continue;
+    auto d = ParseDuration(*text);
+    if (!d) return tl::unexpected("--max-" + std::string(ToString(phase)) + "-latency: " + d.error());
+    policy.max_latency[static_cast<std::size_t>(phase)] = *d;
+  }
+  return std::make_pair(std::move(spec), policy);
+}
+
+int RunProbe(const ProbeFlags& flags) {
+  auto built = BuildSpec(flags);
+  if (!built) {
+    std::cerr << "mcpwatch probe: " << built.error() << "\n";
+    return kUsageError;
+  }
+  auto& [spec, policy] = *built;
+  auto loop = EventLoop::Create(16);
+  if (!loop) {
+    std::cerr << "mcpwatch probe: " << loop.error() << "\n";
+    return 1;
+  }
+  Prober prober(**loop);
+  ProbeResult result;
+  result.url = RedactUrl(spec.url);
+  result.started_at = std::chrono::system_clock::now();
+  bool finished = false;
+  prober.Start(spec, [&](Transcript t) {
+    result.transcript = std::move(t);
+    finished = true;
+  });
+  (*loop)->RunUntil([&] { return finished; });
+  result.verdict = Classify(result.transcript, policy);
+  if (flags.json) {
+    std::cout << ToJson(result).dump(2) << "\n";
+  } else {
+    PrintReport(std::cout, result, spec);
+  }
+  return ExitCodeFor(result.verdict.cls);
+}
+
+}  // namespace
+
+std::function<int()> AddProbeCommand(CLI::App& app) {
+  auto flags = std::make_shared<ProbeFlags>();
+  CLI::App* cmd = app.add_subcommand("probe", "Run one MCP probe against URL and print the verdict");
+  cmd->add_option("url", flags->url, "MCP endpoint, e.g. https://mcp.example.com/mcp")->required();
+  cmd->add_option("--transport", flags->transport, "auto | streamable-http | sse")
+      ->capture_default_str();
+  cmd->add_option("--header", flags->headers, "Extra request header 'Name: value' (repeatable)");
+  cmd->add_option("--bearer-token-env", flags->bearer_token_env,
+                  "Environment variable holding a bearer token (never printed)");
+  cmd->add_option("--timeout", flags->timeout, "Deadline for the whole run")->capture_default_str();
+  cmd->add_option("--tool", flags->tool, "Tool to call with tools/call (none by default)");
+  cmd->add_option("--args", flags->args, "Tool arguments as a JSON object");
+  cmd->add_option("--expect-text", flags->expect_text,
+                  "Regular expression the tool result text must match");
+  cmd->add_option("--max-latency", flags->max_latency, "Degraded (exit 7) above this total time");
+  cmd->add_option("--max-initialize-latency", flags->max_initialize_latency, "Limit for initialize");
+  cmd->add_option("--max-tools-list-latency", flags->max_tools_list_latency, "Limit for tools/list");
+  cmd->add_option("--max-tool-call-latency", flags->max_tool_call_latency, "Limit for tools/call");
+  cmd->add_option("--ca-file", flags->ca_file, "Extra trusted CA certificates (PEM)");
+  cmd->add_flag("--json", flags->json, "Print the result as one JSON object");
+  return [flags] { return RunProbe(*flags); };
+}
+
+}  // namespace mcpwatch

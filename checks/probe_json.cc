@@ -1,0 +1,70 @@
+#include "checks/probe_json.h"
+
+#include <cmath>
+#include <ctime>
+
+namespace mcpwatch {
+
+double ToMs(Micros us) { return std::round(static_cast<double>(us.count())) / 1000.0; }
+
+std::string FormatTimestamp(std::chrono::system_clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+nlohmann::json ToJson(const ProbeResult& r) {
+  const Transcript& t = r.transcript;
+  nlohmann::json steps = nlohmann::json::array();
+  for (const StepRecord& s : t.steps) {
+    nlohmann::json step = {{"name", ToString(s.step)},
+                           {"ok", s.Ok()},
+                           {"http_status", s.http_status == 0 ? nlohmann::json(nullptr)
+                                                              : nlohmann::json(s.http_status)},
+                           {"jsonrpc_code", s.jsonrpc_code ? nlohmann::json(*s.jsonrpc_code)
+                                                           : nlohmann::json(nullptr)},
+                           {"ttfb_ms", ToMs(s.ttfb)},
+                           {"duration_ms", ToMs(s.duration)}};
+    if (!s.Ok()) {
+      step["error"] = s.transport != TransportError::kNone
+                          ? std::string(ToString(s.transport))
+                          : (s.HttpOk() ? std::string(ToString(s.finding)) : "http_status");
+    }
+    if (s.attempts > 1) step["attempts"] = s.attempts;
+    steps.push_back(std::move(step));
+  }
+  nlohmann::json j = {
+      {"target", r.target},
+      {"url", r.url},
+      {"started_at", FormatTimestamp(r.started_at)},
+      {"transport", ToString(t.transport)},
+      {"protocol_version", t.protocol_version.empty() ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(t.protocol_version)},
+      {"class", ToString(r.verdict.cls)},
+      {"ok", r.verdict.cls == FailureClass::kOk},
+      {"success", r.Success()},
+      {"error", r.verdict.error},
+      {"diagnosis", r.verdict.diagnosis},
+      {"server", {{"name", t.server.name}, {"version", t.server.version}, {"title", t.server.title}}},
+      {"tools",
+       {{"count", t.tool_count ? nlohmann::json(*t.tool_count) : nlohmann::json(nullptr)},
+        {"schema_hash", t.tools_hash.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.tools_hash)}}},
+      {"steps", std::move(steps)},
+      {"timings",
+       {{"dns_ms", ToMs(t.timings.dns)},
+        {"connect_ms", ToMs(t.timings.connect)},
+        {"tls_ms", ToMs(t.timings.tls)},
+        {"total_ms", ToMs(t.timings.total)}}},
+      {"tls", {{"not_after", t.cert_not_after ? nlohmann::json(FormatTimestamp(*t.cert_not_after))
+                                              : nlohmann::json(nullptr)}}},
+  };
+  return j;
+}
+
+}  // namespace mcpwatch

@@ -1,0 +1,64 @@
+// One MCP probe run: initialize → notifications/initialized → tools/list (every page) → the
+// operator's tools/call → ping → close, over Streamable HTTP or legacy HTTP+SSE, recording
+// every step into a Transcript. The run stops at the first failed step (still closing the
+// session). Thread: loop thread only.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "checks/probe_spec.h"
+#include "checks/transcript.h"
+#include "prober/event_loop.h"
+#include "prober/rpc_channel.h"
+
+namespace mcpwatch {
+
+class ProbeRun {
+ public:
+  using Done = std::function<void(Transcript)>;
+  ProbeRun(EventLoop& loop, ProbeSpec spec, ProbeLimits limits, Done done);
+  ~ProbeRun();
+  ProbeRun(const ProbeRun&) = delete;
+  ProbeRun& operator=(const ProbeRun&) = delete;
+
+  void Start();
+
+ private:
+  bool UseChannel(TransportKind kind);
+  void Initialize();
+  void OnInitialize(RpcOutcome outcome);
+  void FallBackToLegacy(StepRecord streamable_record);
+  void Initialized();
+  void ToolsList(const std::string& cursor);
+  void OnToolsPage(RpcOutcome outcome);
+  void ToolCall();
+  void Ping();
+  void Fail(StepRecord record);
+  void Finish();
+  ChannelContext Context();
+
+  EventLoop& loop_;
+  ProbeSpec spec_;
+  ProbeLimits limits_;
+  Done done_;
+  EventLoop::Clock::time_point started_;
+  EventLoop::Clock::time_point deadline_;
+  Transcript transcript_;
+  std::unique_ptr<RpcChannel> channel_;
+  std::unique_ptr<RpcChannel> retired_channel_;  // kept alive until the run ends
+  bool tools_capability_ = true;
+  nlohmann::json tools_ = nlohmann::json::array();
+  StepRecord tools_record_;
+  std::set<std::string> cursors_;
+  int pages_ = 0;
+  bool finished_ = false;
+};
+
+// The protocol versions we accept back from initialize (we offer the first).
+inline constexpr std::array<std::string_view, 4> kSupportedProtocolVersions = {
+    "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+
+}  // namespace mcpwatch
