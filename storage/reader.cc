@@ -1,0 +1,285 @@
+#include "storage/reader.h"
+
+#include <algorithm>
+#include <string>
+
+#include "storage/migrations.h"
+#include "storage/percentile.h"
+
+namespace mcpwatch::storage {
+
+namespace {
+
+constexpr std::chrono::hours kDay{24};
+
+// Column list shared by every query returning RunRow (RowFrom reads it by position).
+#define MCPWATCH_RUN_COLUMNS                                                                    \
+  "r.id, t.name, r.started_at, r.class, r.ok, r.total_ms, r.error, r.diagnosis, r.transport, "  \
+  "r.protocol_version, r.server_name, r.server_version, r.tool_count, r.tools_hash, r.dns_ms, " \
+  "r.connect_ms, r.tls_ms, r.cert_not_after, r.steps, r.maintenance"
+
+int ClampLimit(int limit) {
+  return std::clamp(limit, 0, kMaxQueryLimit);
+}
+
+tl::expected<FailureClass, std::string> ClassFrom(const Query& q, int col) {
+  const std::string name = q.Text(col);
+  if (auto cls = ParseFailureClass(name)) return *cls;
+  return tl::make_unexpected("unknown class '" + name + "' in the runs table");
+}
+
+tl::expected<RunRow, std::string> RowFrom(const Query& q) {
+  RunRow row;
+  row.id = q.Int(0);
+  row.target = q.Text(1);
+  row.started_at = FromEpochMs(q.Int(2));
+  auto cls = ClassFrom(q, 3);
+  if (!cls) return tl::make_unexpected(cls.error());
+  row.cls = *cls;
+  row.ok = q.Int(4) != 0;
+  row.total = FromMs(q.Real(5));
+  row.error = q.Text(6);
+  row.diagnosis = q.Text(7);
+  row.transport = q.Text(8);
+  row.protocol_version = q.Text(9);
+  row.server_name = q.Text(10);
+  row.server_version = q.Text(11);
+  if (auto count = q.OptInt(12)) row.tool_count = static_cast<int>(*count);
+  row.tools_hash = q.Text(13);
+  row.dns = FromMs(q.Real(14));
+  row.connect = FromMs(q.Real(15));
+  row.tls = FromMs(q.Real(16));
+  if (auto not_after = q.OptInt(17)) row.cert_not_after = FromEpochMs(*not_after);
+  auto steps = DecodeSteps(q.Text(18));
+  if (!steps) return tl::make_unexpected("run " + std::to_string(row.id) + ": " + steps.error());
+  row.steps = std::move(*steps);
+  row.maintenance = q.Int(19) != 0;
+  return row;
+}
+
+tl::expected<std::vector<RunRow>, std::string> CollectRuns(Query& q) {
+  std::vector<RunRow> rows;
+  while (true) {
+    auto has = q.Step();
+    if (!has) return tl::make_unexpected(has.error());
+    if (!*has) return rows;
+    auto row = RowFrom(q);
+    if (!row) return tl::make_unexpected(row.error());
+    rows.push_back(std::move(*row));
+  }
+}
+
+}  // namespace
+
+tl::expected<HistoryReader, std::string> HistoryReader::Open(const std::filesystem::path& path) {
+  auto db = OpenForReading(path);
+  if (!db) return tl::make_unexpected(db.error());
+  return HistoryReader(std::move(*db));
+}
+
+tl::expected<std::vector<RunRow>, std::string> HistoryReader::History(std::string_view target,
+                                                                      TimePoint since, int limit) {
+  auto q = db_.Prepare("SELECT " MCPWATCH_RUN_COLUMNS
+                       " FROM runs r JOIN targets t ON t.id = r.target_id "
+                       "WHERE t.name = ? AND r.started_at >= ? "
+                       "ORDER BY r.started_at DESC, r.id DESC LIMIT ?");
+  if (!q) return tl::make_unexpected(q.error());
+  q->Bind(target).Bind(ToEpochMs(since)).Bind(ClampLimit(limit));
+  return CollectRuns(*q);
+}
+
+tl::expected<std::vector<TargetStatus>, std::string> HistoryReader::Status(TimePoint now) {
+  if (auto begun = db_.Exec("BEGIN"); !begun) return tl::make_unexpected(begun.error());
+  auto result = StatusInSnapshot(now);
+  (void)db_.Exec("COMMIT");
+  return result;
+}
+
+tl::expected<std::vector<TargetStatus>, std::string> HistoryReader::StatusInSnapshot(
+    TimePoint now) {
+  auto targets = db_.Prepare(
+      "SELECT t.id, t.name, s.state, s.since FROM targets t "
+      "LEFT JOIN target_state s ON s.target_id = t.id ORDER BY t.name");
+  if (!targets) return tl::make_unexpected(targets.error());
+  std::vector<std::pair<int64_t, TargetStatus>> rows;
+  while (true) {
+    auto has = targets->Step();
+    if (!has) return tl::make_unexpected(has.error());
+    if (!*has) break;
+    TargetStatus status;
+    status.target = targets->Text(1);
+    if (!targets->IsNull(2)) {
+      status.state = targets->Text(2);
+      status.state_since = FromEpochMs(targets->Int(3));
+    }
+    rows.emplace_back(targets->Int(0), std::move(status));
+  }
+  const int64_t to = ToEpochMs(now);
+  const int64_t from = ToEpochMs(now - kDay);
+  std::vector<double> latencies;
+  for (auto& [id, status] : rows) {
+    auto last = db_.Prepare(
+        "SELECT class, started_at FROM runs WHERE target_id = ? "
+        "ORDER BY started_at DESC LIMIT 1");
+    if (!last) return tl::make_unexpected(last.error());
+    last->Bind(id);
+    auto has = last->Step();
+    if (!has) return tl::make_unexpected(has.error());
+    if (*has) {
+      auto cls = ClassFrom(*last, 0);
+      if (!cls) return tl::make_unexpected(cls.error());
+      status.last_class = *cls;
+      status.last_run_at = FromEpochMs(last->Int(1));
+    }
+    auto window = db_.Prepare(
+        "SELECT ok, total_ms FROM runs WHERE target_id = ? AND started_at > ? "
+        "AND started_at <= ? AND maintenance = 0");
+    if (!window) return tl::make_unexpected(window.error());
+    window->Bind(id).Bind(from).Bind(to);
+    latencies.clear();
+    int64_t runs = 0;
+    while (true) {
+      auto row = window->Step();
+      if (!row) return tl::make_unexpected(row.error());
+      if (!*row) break;
+      ++runs;
+      if (window->Int(0) != 0) latencies.push_back(window->Real(1));
+    }
+    status.runs_24h = runs;
+    if (runs > 0) {
+      status.uptime_24h = static_cast<double>(latencies.size()) / static_cast<double>(runs);
+    }
+    if (auto p95 = Percentile(latencies, 0.95)) status.p95_24h = FromMs(*p95);
+  }
+  std::vector<TargetStatus> result;
+  result.reserve(rows.size());
+  for (auto& entry : rows) result.push_back(std::move(entry.second));
+  return result;
+}
+
+tl::expected<std::vector<RunCount>, std::string> HistoryReader::RunCounts() {
+  auto q = db_.Prepare(
+      "SELECT t.name, c.class, c.total FROM run_counts c JOIN targets t ON t.id = c.target_id "
+      "ORDER BY t.name, c.class");
+  if (!q) return tl::make_unexpected(q.error());
+  std::vector<RunCount> counts;
+  while (true) {
+    auto has = q->Step();
+    if (!has) return tl::make_unexpected(has.error());
+    if (!*has) return counts;
+    auto cls = ClassFrom(*q, 1);
+    if (!cls) return tl::make_unexpected(cls.error());
+    counts.push_back(RunCount{.target = q->Text(0), .cls = *cls, .total = q->Int(2)});
+  }
+}
+
+tl::expected<std::vector<RunRow>, std::string> HistoryReader::LastRuns() {
+  auto q = db_.Prepare("SELECT " MCPWATCH_RUN_COLUMNS
+                       " FROM targets t JOIN runs r ON r.id = (SELECT id FROM runs "
+                       "WHERE target_id = t.id ORDER BY started_at DESC, id DESC LIMIT 1) "
+                       "ORDER BY t.name");
+  if (!q) return tl::make_unexpected(q.error());
+  return CollectRuns(*q);
+}
+
+tl::expected<std::vector<LatencySample>, std::string> HistoryReader::SuccessfulLatencies(
+    std::string_view target, TimePoint since, int limit) {
+  // The newest `limit` samples, returned oldest first.
+  auto q = db_.Prepare(
+      "SELECT started_at, total_ms, steps FROM ("
+      " SELECT r.started_at, r.total_ms, r.steps FROM runs r JOIN targets t ON t.id = r.target_id"
+      " WHERE t.name = ? AND r.started_at >= ? AND r.class = 'ok'"
+      " ORDER BY r.started_at DESC LIMIT ?) ORDER BY started_at");
+  if (!q) return tl::make_unexpected(q.error());
+  q->Bind(target).Bind(ToEpochMs(since)).Bind(ClampLimit(limit));
+  std::vector<LatencySample> samples;
+  while (true) {
+    auto has = q->Step();
+    if (!has) return tl::make_unexpected(has.error());
+    if (!*has) return samples;
+    auto steps = DecodeSteps(q->Text(2));
+    if (!steps) return tl::make_unexpected(steps.error());
+    samples.push_back(LatencySample{.started_at = FromEpochMs(q->Int(0)),
+                                    .total = FromMs(q->Real(1)),
+                                    .steps = std::move(*steps)});
+  }
+}
+
+tl::expected<std::vector<EventRecord>, std::string> HistoryReader::Events(std::string_view target,
+                                                                          TimePoint since,
+                                                                          int limit) {
+  auto q = target.empty()
+               ? db_.Prepare(
+                     "SELECT e.id, COALESCE(t.name, ''), e.at, e.kind, e.details FROM events e "
+                     "LEFT JOIN targets t ON t.id = e.target_id WHERE e.at >= ? "
+                     "ORDER BY e.at DESC, e.id DESC LIMIT ?")
+               : db_.Prepare(
+                     "SELECT e.id, t.name, e.at, e.kind, e.details FROM events e "
+                     "JOIN targets t ON t.id = e.target_id WHERE t.name = ? AND e.at >= ? "
+                     "ORDER BY e.at DESC, e.id DESC LIMIT ?");
+  if (!q) return tl::make_unexpected(q.error());
+  if (!target.empty()) q->Bind(target);
+  q->Bind(ToEpochMs(since)).Bind(ClampLimit(limit));
+  std::vector<EventRecord> events;
+  while (true) {
+    auto has = q->Step();
+    if (!has) return tl::make_unexpected(has.error());
+    if (!*has) return events;
+    events.push_back(EventRecord{.id = q->Int(0),
+                                 .target = q->Text(1),
+                                 .at = FromEpochMs(q->Int(2)),
+                                 .kind = q->Text(3),
+                                 .details = q->Text(4)});
+  }
+}
+
+tl::expected<std::optional<SnapshotRecord>, std::string> HistoryReader::Snapshot(
+    std::string_view sql, std::string_view target) {
+  auto q = db_.Prepare(sql);
+  if (!q) return tl::make_unexpected(q.error());
+  q->Bind(target);
+  auto has = q->Step();
+  if (!has) return tl::make_unexpected(has.error());
+  if (!*has) return std::optional<SnapshotRecord>();
+  return SnapshotRecord{.id = q->Int(0),
+                        .target = q->Text(1),
+                        .hash = q->Text(2),
+                        .tools = q->Text(3),
+                        .server_version = q->Text(4),
+                        .first_seen = FromEpochMs(q->Int(5)),
+                        .accepted = q->Int(6) != 0};
+}
+
+#define MCPWATCH_SNAPSHOT_QUERY(WHERE)                                                   \
+  "SELECT s.id, t.name, s.hash, s.tools, s.server_version, s.first_seen, s.accepted "    \
+  "FROM schema_snapshots s JOIN targets t ON t.id = s.target_id WHERE t.name = ? " WHERE \
+  " ORDER BY s.id DESC LIMIT 1"
+
+tl::expected<std::optional<SnapshotRecord>, std::string> HistoryReader::LatestSnapshot(
+    std::string_view target) {
+  return Snapshot(MCPWATCH_SNAPSHOT_QUERY(""), target);
+}
+
+tl::expected<std::optional<SnapshotRecord>, std::string> HistoryReader::AcceptedSnapshot(
+    std::string_view target) {
+  return Snapshot(MCPWATCH_SNAPSHOT_QUERY("AND s.accepted = 1"), target);
+}
+
+tl::expected<std::vector<TargetStateRecord>, std::string> HistoryReader::TargetStates() {
+  auto q = db_.Prepare(
+      "SELECT t.name, s.state, s.since, s.details FROM target_state s "
+      "JOIN targets t ON t.id = s.target_id ORDER BY t.name");
+  if (!q) return tl::make_unexpected(q.error());
+  std::vector<TargetStateRecord> states;
+  while (true) {
+    auto has = q->Step();
+    if (!has) return tl::make_unexpected(has.error());
+    if (!*has) return states;
+    states.push_back(TargetStateRecord{.target = q->Text(0),
+                                       .state = q->Text(1),
+                                       .since = FromEpochMs(q->Int(2)),
+                                       .details = q->Text(3)});
+  }
+}
+
+}  // namespace mcpwatch::storage

@@ -1,0 +1,272 @@
+#include "storage/writer.h"
+
+#include <pthread.h>
+
+#include <future>
+#include <utility>
+
+#include "storage/log.h"
+
+namespace mcpwatch::storage {
+
+namespace {
+
+constexpr auto kFirstBackoff = std::chrono::milliseconds(100);
+constexpr int kRetriesWhenStopping = 3;
+
+int64_t CountRuns(const std::vector<WriteItem>& items) {
+  int64_t n = 0;
+  for (const auto& item : items) n += std::holds_alternative<RunRow>(item) ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
+struct HistoryWriter::RetentionRequest {
+  TimePoint now;
+  std::promise<tl::expected<RetentionReport, std::string>> done;
+};
+
+std::unique_ptr<HistoryWriter> HistoryWriter::Start(Database db, WriterOptions options) {
+  std::unique_ptr<HistoryWriter> writer(new HistoryWriter(std::move(db), options));
+  writer->thread_ = std::thread([w = writer.get()] { w->Loop(); });
+  return writer;
+}
+
+HistoryWriter::HistoryWriter(Database db, WriterOptions options)
+    : options_(options),
+      db_(std::move(db)),
+      committer_(db_),
+      scheduled_retention_(options.retention),
+      next_retention_(std::chrono::steady_clock::now() + options.retention_interval) {}
+
+HistoryWriter::~HistoryWriter() {
+  Stop();
+}
+
+bool HistoryWriter::Enqueue(const ProbeResult& result, bool maintenance) {
+  RunRow row = ToRunRow(result, maintenance);
+  bool first = false;
+  bool full_batch = false;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queued_rows_ >= options_.queue_capacity) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    first = queue_.empty();
+    queue_.emplace_back(std::move(row));
+    ++queued_rows_;
+    ++enqueued_seq_;
+    full_batch = queue_.size() == options_.batch_rows;
+  }
+  if (first || full_batch) wake_.notify_one();
+  return true;
+}
+
+bool HistoryWriter::Submit(WriteFn write) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return false;
+    queue_.emplace_back(std::move(write));
+    ++enqueued_seq_;
+  }
+  wake_.notify_one();
+  return true;
+}
+
+bool HistoryWriter::Flush(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  const uint64_t target = enqueued_seq_;
+  if (committed_seq_ < target) {
+    flush_requested_ = true;
+    wake_.notify_one();
+    committed_.wait_for(lock, timeout, [&] { return committed_seq_ >= target || stopped_; });
+  }
+  return committed_seq_ >= target && !lost_work_;
+}
+
+tl::expected<RetentionReport, std::string> HistoryWriter::RunRetention(TimePoint now) {
+  auto request = std::make_shared<RetentionRequest>();
+  request->now = now;
+  auto done = request->done.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return tl::make_unexpected(std::string("history writer is stopped"));
+    queue_.emplace_back(request);
+    ++enqueued_seq_;
+    flush_requested_ = true;
+  }
+  wake_.notify_one();
+  return done.get();
+}
+
+void HistoryWriter::Stop() {
+  std::lock_guard stop_lock(stop_mu_);
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+WriterStats HistoryWriter::Stats() const {
+  WriterStats stats;
+  stats.rows_written = rows_written_.load(std::memory_order_relaxed);
+  stats.batches = batches_.load(std::memory_order_relaxed);
+  stats.dropped = dropped_.load(std::memory_order_relaxed);
+  stats.write_errors = write_errors_.load(std::memory_order_relaxed);
+  stats.rows_lost = rows_lost_.load(std::memory_order_relaxed);
+  stats.last_commit = std::chrono::microseconds(last_commit_us_.load(std::memory_order_relaxed));
+  std::lock_guard lock(mu_);
+  stats.queue_depth = queue_.size();
+  return stats;
+}
+
+void HistoryWriter::Loop() {
+  pthread_setname_np(pthread_self(), "mcpw-storage");
+  while (true) {
+    std::unique_lock lock(mu_);
+    if (queue_.empty() && !stopping_ && !retention_active_) {
+      const auto has_work = [&] { return !queue_.empty() || stopping_; };
+      if (options_.retention_interval.count() > 0) {
+        wake_.wait_until(lock, next_retention_, has_work);
+      } else {
+        wake_.wait(lock, has_work);
+      }
+    }
+    if (queue_.empty()) {
+      if (stopping_) break;
+      lock.unlock();
+      RunScheduledRetention();
+      continue;
+    }
+    // Let the batch fill up for at most one interval, unless someone is waiting on it.
+    wake_.wait_for(lock, options_.batch_interval, [&] {
+      return queue_.size() >= options_.batch_rows || flush_requested_ || stopping_;
+    });
+    std::vector<QueueItem> taken = TakeBatch(lock);
+    lock.unlock();
+    Process(std::move(taken));
+    RunScheduledRetention();
+  }
+  Shutdown();
+}
+
+std::vector<HistoryWriter::QueueItem> HistoryWriter::TakeBatch(std::unique_lock<std::mutex>&) {
+  std::vector<QueueItem> taken;
+  const size_t n = std::min(queue_.size(), options_.batch_rows);
+  taken.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (std::holds_alternative<RunRow>(queue_.front())) --queued_rows_;
+    taken.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  if (queue_.empty()) flush_requested_ = false;
+  return taken;
+}
+
+void HistoryWriter::Process(std::vector<QueueItem> taken) {
+  bool stopping = false;
+  {
+    std::lock_guard lock(mu_);
+    stopping = stopping_;
+  }
+  bool all_committed = true;
+  std::vector<WriteItem> writes;
+  writes.reserve(taken.size());
+  const auto commit_pending = [&] {
+    if (writes.empty()) return;
+    all_committed = CommitWithRetry(writes, stopping) && all_committed;
+    writes.clear();
+  };
+  for (QueueItem& item : taken) {
+    if (auto* request = std::get_if<std::shared_ptr<RetentionRequest>>(&item)) {
+      commit_pending();
+      (*request)->done.set_value(storage::RunRetention(db_, options_.retention, (*request)->now));
+    } else if (auto* row = std::get_if<RunRow>(&item)) {
+      writes.emplace_back(std::move(*row));
+    } else {
+      writes.emplace_back(std::move(std::get<WriteFn>(item)));
+    }
+  }
+  commit_pending();
+  {
+    std::lock_guard lock(mu_);
+    committed_seq_ += taken.size();
+    if (!all_committed) lost_work_ = true;
+  }
+  committed_.notify_all();
+}
+
+bool HistoryWriter::CommitWithRetry(const std::vector<WriteItem>& items, bool stopping) {
+  auto backoff = std::chrono::duration_cast<std::chrono::milliseconds>(kFirstBackoff);
+  for (int attempt = 1;; ++attempt) {
+    const auto start = std::chrono::steady_clock::now();
+    auto outcome = committer_.Commit(items);
+    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
+    if (outcome) {
+      last_commit_us_.store(took.count(), std::memory_order_relaxed);
+      rows_written_.fetch_add(static_cast<uint64_t>(outcome->runs_written),
+                              std::memory_order_relaxed);
+      write_errors_.fetch_add(static_cast<uint64_t>(outcome->writes_failed),
+                              std::memory_order_relaxed);
+      batches_.fetch_add(1, std::memory_order_relaxed);
+      if (attempt > 1) Log()->info("batch committed after retries attempts={}", attempt);
+      return true;
+    }
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    const int64_t runs = CountRuns(items);
+    Log()->error("batch commit failed attempt={} items={} runs={} error=\"{}\"", attempt,
+                 items.size(), runs, outcome.error());
+    if (stopping && attempt >= kRetriesWhenStopping) {
+      rows_lost_.fetch_add(static_cast<uint64_t>(runs), std::memory_order_relaxed);
+      Log()->error("giving up on batch at shutdown items={} runs_lost={}", items.size(), runs);
+      return false;
+    }
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, backoff, [&] { return stopping_ && !stopping; });
+    stopping = stopping || stopping_;
+    backoff = std::min(backoff * 2, options_.max_retry_backoff);
+  }
+}
+
+void HistoryWriter::RunScheduledRetention() {
+  if (options_.retention_interval.count() <= 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!retention_active_) {
+    if (now < next_retention_) return;
+    scheduled_retention_ = RetentionJob(options_.retention);
+    retention_active_ = true;
+  }
+  auto more = scheduled_retention_.Step(db_, std::chrono::system_clock::now());
+  if (more && *more) return;
+  retention_active_ = false;
+  next_retention_ = now + options_.retention_interval;
+  if (!more) {
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    Log()->error("retention step failed error=\"{}\"", more.error());
+    return;
+  }
+  const RetentionReport& r = scheduled_retention_.report();
+  Log()->info(
+      "retention pass done hours_closed={} rollups_written={} runs_deleted={} "
+      "rollups_deleted={}",
+      r.hours_closed, r.rollups_written, r.runs_deleted, r.rollups_deleted);
+}
+
+void HistoryWriter::Shutdown() {
+  if (auto checkpoint = db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); !checkpoint) {
+    Log()->warn("wal checkpoint at shutdown failed error=\"{}\"", checkpoint.error());
+  }
+  { Database closing = std::move(db_); }
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  committed_.notify_all();
+}
+
+}  // namespace mcpwatch::storage

@@ -1,0 +1,118 @@
+// HistoryWriter: one named thread ("mcpw-storage") owning the only read-write connection.
+// Probe results and other writes are queued without blocking and committed in batches of
+// BEGIN IMMEDIATE … COMMIT, every `batch_rows` items or every `batch_interval`, whichever
+// comes first. A failing commit (disk full, I/O error) is logged, counted and retried with
+// backoff; the batch is kept in memory until it commits.
+//
+// Thread-safety: every public method may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <tl/expected.hpp>
+#include <vector>
+
+#include "checks/probe_result.h"
+#include "storage/batch.h"
+#include "storage/database.h"
+#include "storage/retention.h"
+
+namespace mcpwatch::storage {
+
+struct WriterOptions {
+  size_t queue_capacity = 100'000;  // run rows waiting; beyond it Enqueue drops and counts
+  size_t batch_rows = 2'000;
+  std::chrono::milliseconds batch_interval{200};
+  std::chrono::milliseconds max_retry_backoff{5'000};
+  RetentionPolicy retention;
+  std::chrono::minutes retention_interval{5};  // 0: only on demand (RunRetention)
+};
+
+struct WriterStats {
+  uint64_t rows_written = 0;
+  uint64_t batches = 0;
+  uint64_t dropped = 0;       // rows refused because the queue was full
+  uint64_t write_errors = 0;  // failed commits (each retry counts) and failed submitted writes
+  uint64_t rows_lost = 0;     // rows given up at Stop() after the final retries failed
+  std::chrono::microseconds last_commit{0};
+  size_t queue_depth = 0;
+};
+
+class HistoryWriter {
+ public:
+  // Takes a migrated read-write connection (OpenForWriting) and starts the thread.
+  static std::unique_ptr<HistoryWriter> Start(Database db, WriterOptions options = {});
+  ~HistoryWriter();  // Stop()
+  HistoryWriter(const HistoryWriter&) = delete;
+  HistoryWriter& operator=(const HistoryWriter&) = delete;
+
+  // Never blocks on I/O. false (and `dropped` counted) when the queue is full or stopped.
+  bool Enqueue(const ProbeResult& result, bool maintenance = false);
+  // Runs `write` in queue order inside the next batch transaction. Always accepted while
+  // running (these are rare and must not be lost); false after Stop().
+  bool Submit(WriteFn write);
+
+  // Blocks until everything queued before the call is committed; false on timeout or when the
+  // writer has stopped with work it could not commit.
+  bool Flush(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+  // Runs a full retention pass on the writer thread (after the work queued before it), with
+  // `now` as the clock, and returns what it did.
+  tl::expected<RetentionReport, std::string> RunRetention(TimePoint now);
+
+  // Flushes, runs PRAGMA wal_checkpoint(TRUNCATE), closes the connection, joins the thread.
+  // Idempotent.
+  void Stop();
+
+  WriterStats Stats() const;
+
+ private:
+  struct RetentionRequest;
+  using QueueItem = std::variant<RunRow, WriteFn, std::shared_ptr<RetentionRequest>>;
+
+  HistoryWriter(Database db, WriterOptions options);
+  void Loop();
+  std::vector<QueueItem> TakeBatch(std::unique_lock<std::mutex>& lock);
+  bool CommitWithRetry(const std::vector<WriteItem>& items, bool stopping);
+  void Process(std::vector<QueueItem> taken);
+  void RunScheduledRetention();
+  void Shutdown();
+
+  const WriterOptions options_;
+  Database db_;  // used by the writer thread only
+  BatchCommitter committer_;
+  RetentionJob scheduled_retention_;
+  bool retention_active_ = false;
+  std::chrono::steady_clock::time_point next_retention_;
+
+  mutable std::mutex mu_;              // guards the queue and the sequence numbers below
+  std::condition_variable wake_;       // writer waits for work
+  std::condition_variable committed_;  // Flush() waits for commits
+  std::deque<QueueItem> queue_;
+  size_t queued_rows_ = 0;
+  uint64_t enqueued_seq_ = 0;   // items accepted so far
+  uint64_t committed_seq_ = 0;  // items done (committed or given up)
+  bool flush_requested_ = false;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  bool lost_work_ = false;
+
+  std::atomic<uint64_t> rows_written_{0};
+  std::atomic<uint64_t> batches_{0};
+  std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> write_errors_{0};
+  std::atomic<uint64_t> rows_lost_{0};
+  std::atomic<int64_t> last_commit_us_{0};
+
+  std::mutex stop_mu_;  // serialises Stop()
+  std::thread thread_;  // last: started after everything above exists
+};
+
+}  // namespace mcpwatch::storage
