@@ -63,20 +63,23 @@ void Parser::FeedLines(std::string_view bytes, const std::function<void(const Ev
   while (pos < bytes.size() && status_ == Status::kOk) {
     const std::size_t end = bytes.find_first_of("\r\n", pos);
     if (end == std::string_view::npos) {
-      line_.append(bytes.substr(pos));
-      CheckBound();
-      return;
-    }
-    const std::string_view piece = bytes.substr(pos, end - pos);
-    if (line_.empty()) {
-      if (piece.size() > limits_.max_event_bytes) {
+      // Check before copying, so one huge chunk is never buffered.
+      if (buffered_bytes() + (bytes.size() - pos) > limits_.max_event_bytes) {
         Fail(Status::kEventTooLarge);
         return;
       }
+      line_.append(bytes.substr(pos));
+      return;
+    }
+    const std::string_view piece = bytes.substr(pos, end - pos);
+    if (buffered_bytes() + piece.size() > limits_.max_event_bytes) {
+      Fail(Status::kEventTooLarge);
+      return;
+    }
+    if (line_.empty()) {
       ProcessLine(piece, on_event);
     } else {
       line_.append(piece);
-      if (!CheckBound()) return;
       const std::string line = std::exchange(line_, std::string());
       ProcessLine(line, on_event);
     }

@@ -15,6 +15,8 @@ struct Event {
   std::string type;  // "" when no event: field (means "message")
   std::string data;  // data lines joined with '\n'
   std::string id;    // the last event id in force when dispatched
+
+  bool operator==(const Event&) const = default;
 };
 
 struct Limits {
