@@ -8,7 +8,7 @@ namespace mcpwatch {
 namespace {
 
 constexpr std::size_t kMaxErrorBody = 4096;
-constexpr auto kStreamGrace = std::chrono::milliseconds(200);
+constexpr auto kStreamGrace = std::chrono::milliseconds(50);
 
 bool IsHttps(const std::string& url) { return url.rfind("https://", 0) == 0; }
 
