@@ -1,12 +1,14 @@
 // ParseConfig / LoadConfig: the top level of the file, delegating each section.
 #include "config/config.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "config/sections.h"
 #include "config/sha256.h"
@@ -127,7 +129,14 @@ tl::expected<Config, std::vector<ConfigError>> ParseConfig(std::string_view yaml
   if (reader.IsMap(documents[0], "the config file's top level")) {
     ParseTopLevel(documents[0], config, reader, BaseDir(file_name));
   }
-  if (reader.HasErrors()) return tl::unexpected(reader.TakeErrors());
+  if (reader.HasErrors()) {
+    // Sections are checked in a fixed order; report in file order, which is how people fix.
+    std::vector<ConfigError> errors = reader.TakeErrors();
+    std::stable_sort(errors.begin(), errors.end(), [](const ConfigError& a, const ConfigError& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    return tl::unexpected(std::move(errors));
+  }
   return config;
 }
 
