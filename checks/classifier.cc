@@ -117,7 +117,8 @@ Verdict FailureVerdict(const StepRecord& r) {
   if (r.transport != TransportError::kNone) {
     return {ClassOfTransport(r.transport), where + TransportCause(r), ""};
   }
-  if (!r.HttpOk()) {
+  // A step decided without a request (a tool the server does not offer) has no HTTP status.
+  if (!r.HttpOk() && !(r.http_status == 0 && r.finding != Finding::kNone)) {
     auto [cls, text] = ClassOfHttp(r);
     return {cls, where + text, ""};
   }

@@ -1,0 +1,151 @@
+#include "checks/target_tracker.h"
+
+#include "checks/schema_drift.h"
+#include "checks/tool_list.h"
+
+namespace mcpwatch {
+namespace {
+
+constexpr std::size_t kMaxSamples = 512;
+
+Event MakeEvent(const std::string& target, EventKind kind,
+                std::chrono::system_clock::time_point at, nlohmann::json details) {
+  Event e;
+  e.target = target;
+  e.kind = kind;
+  e.at = at;
+  e.details = std::move(details);
+  return e;
+}
+
+nlohmann::json ParseOrNull(const std::string& text) {
+  if (text.empty()) return nullptr;
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+TargetTracker::TargetTracker(std::string name, TrackerPolicy policy)
+    : name_(std::move(name)),
+      policy_(policy),
+      baseline_(policy.baseline),
+      state_(policy.state),
+      crash_loop_(policy.crash_loop),
+      cert_(policy.cert_thresholds) {}
+
+void TargetTracker::SetPolicy(TrackerPolicy policy) { policy_ = std::move(policy); }
+
+LatencyPolicy TargetTracker::Latency() const {
+  LatencyPolicy p;
+  p.max_latency = policy_.max_latency;
+  p.rule = policy_.spike;
+  for (BaselinePhase phase : kAllBaselinePhases) {
+    PhaseBaseline b = baseline_.Baseline(phase);
+    if (b.samples > 0) p.baselines[static_cast<std::size_t>(phase)] = b;
+  }
+  return p;
+}
+
+TrackerOutput TargetTracker::Observe(std::string url, std::chrono::system_clock::time_point started,
+                                     Transcript t, bool in_maintenance) {
+  TrackerOutput out;
+  ProbeResult& r = out.result;
+  r.target = name_;
+  r.url = std::move(url);
+  r.started_at = started;
+  r.transcript = std::move(t);
+  r.verdict = Classify(r.transcript, Latency());
+  baseline_.Add(r);
+
+  StateUpdate update = state_.Observe(r.verdict.cls, in_maintenance, started);
+  if (update.transition) {
+    out.events.push_back(MakeEvent(name_, EventKind::kStateChange, started,
+                                   ToJson(*update.transition)));
+  }
+  out.request_confirmation = update.request_confirmation;
+
+  if (auto loop = crash_loop_.Observe(r.verdict.cls, started)) {
+    out.events.push_back(
+        MakeEvent(name_, EventKind::kCrashLoop, started, ToJson(*loop, policy_.crash_loop)));
+  }
+  if (auto cert = cert_.Observe(r.transcript.cert_not_after, started)) {
+    out.events.push_back(MakeEvent(name_, EventKind::kCertExpiring, started, ToJson(*cert)));
+  }
+  if (r.Success()) {
+    TrackSchema(r, out);
+    TrackDeploy(r, out);
+  }
+  samples_.push_back({started, r.Success(), r.transcript.timings.total});
+  while (samples_.size() > kMaxSamples ||
+         (!samples_.empty() && samples_.front().at < started - policy_.regression.before -
+                                                         policy_.regression.after)) {
+    samples_.pop_front();
+  }
+  if (pending_deploy_) {
+    std::vector<RunSample> runs(samples_.begin(), samples_.end());
+    DeployRegression verdict = AssessDeployRegression(*pending_deploy_, runs, policy_.regression);
+    bool window_over = started >= *pending_deploy_ + policy_.regression.after;
+    if (verdict.decided && verdict.regressed) {
+      out.events.push_back(
+          MakeEvent(name_, EventKind::kDeployRegression, started, ToJson(verdict)));
+      pending_deploy_.reset();
+    } else if (window_over) {
+      pending_deploy_.reset();
+    }
+  }
+  return out;
+}
+
+void TargetTracker::TrackSchema(const ProbeResult& r, TrackerOutput& out) {
+  const Transcript& t = r.transcript;
+  if (t.tools_hash.empty() || t.tools_hash == tools_hash_) return;
+  out.tools_changed = true;
+  if (!tools_json_.empty()) {
+    nlohmann::json before = ParseOrNull(tools_json_);
+    nlohmann::json after = ParseOrNull(t.tools_canonical);
+    if (before.is_array() && after.is_array()) {
+      DriftReport report = DiffToolLists(before, after);
+      nlohmann::json details = {{"grade", ToString(report.grade)},
+                                {"summary", Summary(report)},
+                                {"old_hash", tools_hash_},
+                                {"new_hash", t.tools_hash},
+                                {"diff", ToJson(report)}};
+      out.events.push_back(MakeEvent(name_, EventKind::kSchemaDrift, r.started_at, details));
+    }
+  }
+  tools_hash_ = t.tools_hash;
+  tools_json_ = t.tools_canonical;
+}
+
+void TargetTracker::TrackDeploy(const ProbeResult& r, TrackerOutput& out) {
+  if (auto deploy = deploy_.Observe(r)) {
+    out.events.push_back(MakeEvent(name_, EventKind::kDeploy, deploy->at, ToJson(*deploy)));
+    pending_deploy_ = deploy->at;
+  }
+}
+
+void TargetTracker::RestoreBaselineSample(std::chrono::system_clock::time_point at,
+                                          const PhaseDurations& d) {
+  baseline_.AddDurations(at, d);
+}
+
+void TargetTracker::RestoreState(TargetState state, std::chrono::system_clock::time_point since,
+                                 std::span<const FailureClass> recent) {
+  state_.Restore(state, since, recent);
+}
+
+void TargetTracker::RestoreLastRun(const std::string& server_version,
+                                   const std::string& tools_hash) {
+  if (!server_version.empty() || !tools_hash.empty()) deploy_.Restore(server_version, tools_hash);
+}
+
+void TargetTracker::RestoreTools(const std::string& tools_canonical_json) {
+  tools_json_ = tools_canonical_json;
+  tools_hash_ = tools_json_.empty() ? "" : Sha256Hex(tools_json_);
+}
+
+}  // namespace mcpwatch

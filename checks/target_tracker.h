@@ -1,0 +1,84 @@
+// Everything mcpwatch learns about one target from its runs, composed from the detectors:
+// classifies each run against the target's own baselines, damps it through the state machine,
+// and notices deploys, deploy regressions, schema drift, crash loops and expiring certificates.
+// Pure: no I/O, time comes from the runs. The daemon feeds it each finished run (and, at
+// start-up, the stored history), then stores and exports what comes out.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/baseline.h"
+#include "checks/cert_expiry.h"
+#include "checks/classifier.h"
+#include "checks/crash_loop.h"
+#include "checks/deploy.h"
+#include "checks/event.h"
+#include "checks/target_state.h"
+
+namespace mcpwatch {
+
+struct TrackerPolicy {
+  std::array<std::chrono::microseconds, 4> max_latency{};  // cold-start limits per BaselinePhase
+  SpikeRule spike;
+  BaselineOptions baseline;
+  StatePolicy state;
+  CrashLoopPolicy crash_loop;
+  RegressionPolicy regression;
+  std::vector<std::chrono::hours> cert_thresholds = {std::chrono::hours(30 * 24),
+                                                     std::chrono::hours(14 * 24),
+                                                     std::chrono::hours(7 * 24)};
+};
+
+struct TrackerOutput {
+  ProbeResult result;         // classified
+  std::vector<Event> events;  // in the order they happened
+  bool request_confirmation = false;
+  bool tools_changed = false;  // store a schema snapshot of result.transcript.tools_canonical
+};
+
+class TargetTracker {
+ public:
+  TargetTracker(std::string name, TrackerPolicy policy);
+
+  TrackerOutput Observe(std::string url, std::chrono::system_clock::time_point started,
+                        Transcript t, bool in_maintenance);
+
+  // Restoring from history, oldest first where it matters.
+  void RestoreBaselineSample(std::chrono::system_clock::time_point at, const PhaseDurations& d);
+  void RestoreState(TargetState state, std::chrono::system_clock::time_point since,
+                    std::span<const FailureClass> recent);
+  void RestoreLastRun(const std::string& server_version, const std::string& tools_hash);
+  void RestoreTools(const std::string& tools_canonical_json);
+  void SetPolicy(TrackerPolicy policy);  // config reload: detectors keep their memory
+
+  const std::string& name() const { return name_; }
+  TargetState state() const { return state_.State(); }
+  std::chrono::system_clock::time_point state_since() const { return state_.Since(); }
+  std::vector<FailureClass> recent_classes() const { return state_.History(); }
+  PhaseBaseline baseline(BaselinePhase p) const { return baseline_.Baseline(p); }
+  bool baseline_ready(BaselinePhase p) const {
+    return baseline_.Ready(p, policy_.spike.min_samples);
+  }
+
+ private:
+  LatencyPolicy Latency() const;
+  void TrackSchema(const ProbeResult& r, TrackerOutput& out);
+  void TrackDeploy(const ProbeResult& r, TrackerOutput& out);
+
+  std::string name_;
+  TrackerPolicy policy_;
+  BaselineTracker baseline_;
+  TargetStateMachine state_;
+  DeployDetector deploy_;
+  CrashLoopDetector crash_loop_;
+  CertExpiryTracker cert_;
+  std::string tools_hash_;
+  std::string tools_json_;  // canonical JSON of the last known tool list
+  std::deque<RunSample> samples_;  // recent runs for deploy-regression windows (bounded)
+  std::optional<std::chrono::system_clock::time_point> pending_deploy_;
+};
+
+}  // namespace mcpwatch

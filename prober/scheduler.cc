@@ -1,0 +1,207 @@
+#include "prober/scheduler.h"
+
+#include <algorithm>
+
+namespace mcpwatch {
+namespace {
+
+// FNV-1a: stable across runs and builds (std::hash is not).
+uint64_t StableHash(std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+std::string_view ToString(SchedulerSkip r) {
+  switch (r) {
+    case SchedulerSkip::kOverlap: return "overlap";
+    case SchedulerSkip::kInflightCap: return "inflight_cap";
+  }
+  return "overlap";
+}
+
+Scheduler::Scheduler(EventLoop& loop, Prober& prober, SchedulerOptions options,
+                     SchedulerHooks hooks)
+    : loop_(loop),
+      prober_(prober),
+      options_(options),
+      hooks_(std::move(hooks)),
+      epoch_(EventLoop::Clock::now()),
+      rng_(std::random_device{}()) {}
+
+Scheduler::~Scheduler() {
+  for (auto& [name, e] : entries_) {
+    loop_.CancelTimer(e.timer);
+    loop_.CancelTimer(e.soon_timer);
+  }
+}
+
+EventLoop::Clock::duration Scheduler::Offset(const ScheduledTarget& t) const {
+  auto interval = std::chrono::duration_cast<std::chrono::microseconds>(t.interval).count();
+  if (interval <= 0) return {};
+  return std::chrono::microseconds(static_cast<int64_t>(StableHash(t.name) % static_cast<uint64_t>(interval)));
+}
+
+EventLoop::Clock::duration Scheduler::Jitter(const ScheduledTarget& t) {
+  auto cap = std::min(options_.jitter, t.interval / 10);
+  if (cap.count() <= 0) return {};
+  std::uniform_int_distribution<int64_t> dist(0, std::chrono::microseconds(cap).count());
+  return std::chrono::microseconds(dist(rng_));
+}
+
+void Scheduler::SetTargets(const std::vector<ScheduledTarget>& targets) {
+  std::unordered_map<std::string, Entry> next;
+  auto now = EventLoop::Clock::now();
+  for (const auto& t : targets) {
+    auto old = entries_.find(t.name);
+    if (old != entries_.end() && old->second.target.interval == t.interval) {
+      next.emplace(t.name, std::move(old->second));
+      entries_.erase(old);
+      continue;
+    }
+    Entry e;
+    e.target = t;
+    // The first slot at this target's offset that is not in the past.
+    auto offset = Offset(t);
+    auto since_epoch = now - epoch_;
+    auto periods = (since_epoch - offset) / t.interval + 1;
+    e.next_due = epoch_ + offset + std::max<int64_t>(0, periods) * t.interval;
+    if (e.next_due < now) e.next_due = now;
+    if (old != entries_.end()) {
+      e.running = old->second.running;
+      loop_.CancelTimer(old->second.timer);
+      loop_.CancelTimer(old->second.soon_timer);
+      entries_.erase(old);
+    }
+    next.emplace(t.name, std::move(e));
+  }
+  for (auto& [name, e] : entries_) {  // removed targets
+    loop_.CancelTimer(e.timer);
+    loop_.CancelTimer(e.soon_timer);
+  }
+  entries_ = std::move(next);
+  std::erase_if(waiting_, [this](const std::string& n) { return !entries_.contains(n); });
+  for (auto& [name, e] : entries_) {
+    if (e.timer == 0) Arm(e);
+  }
+}
+
+void Scheduler::Arm(Entry& e) {
+  if (stopped_) return;
+  std::string name = e.target.name;
+  e.timer = loop_.AddTimer(e.next_due + Jitter(e.target), [this, name] { OnDue(name); });
+}
+
+void Scheduler::OnDue(const std::string& name) {
+  auto it = entries_.find(name);
+  if (it == entries_.end() || stopped_) return;
+  Entry& e = it->second;
+  e.timer = 0;
+  auto due = e.next_due;
+  e.next_due += e.target.interval;  // fixed rate: the next slot, however late this one starts
+  auto now = EventLoop::Clock::now();
+  while (e.next_due <= now) e.next_due += e.target.interval;
+  Arm(e);
+  if (e.running || e.queued) {
+    if (hooks_.on_skip) hooks_.on_skip(SchedulerSkip::kOverlap);
+    return;
+  }
+  if (inflight_ >= options_.max_inflight) {
+    e.queued = true;
+    e.queued_due = due;
+    waiting_.push_back(name);
+    return;
+  }
+  Launch(e, due);
+}
+
+void Scheduler::RunSoon(const std::string& target, std::chrono::milliseconds delay) {
+  auto it = entries_.find(target);
+  if (it == entries_.end() || stopped_) return;
+  Entry& e = it->second;
+  auto when = EventLoop::Clock::now() + delay;
+  if (e.running || e.queued || e.soon_timer != 0 || when >= e.next_due) return;
+  e.soon_timer = loop_.AddTimer(when, [this, target] {
+    auto found = entries_.find(target);
+    if (found == entries_.end() || stopped_) return;
+    Entry& en = found->second;
+    en.soon_timer = 0;
+    if (en.running || en.queued || inflight_ >= options_.max_inflight) return;
+    Launch(en, EventLoop::Clock::now());
+  });
+}
+
+bool Scheduler::RunNow(const std::string& target, std::function<void(Transcript)> done) {
+  auto it = entries_.find(target);
+  if (it == entries_.end() || stopped_) return false;
+  auto spec = hooks_.prepare(target);
+  if (!spec) {
+    StepRecord rec;
+    rec.transport = TransportError::kOther;
+    rec.transport_detail = spec.error();
+    Transcript t;
+    t.steps.push_back(rec);
+    done(std::move(t));
+    return true;
+  }
+  prober_.Start(std::move(*spec), std::move(done));
+  return true;
+}
+
+void Scheduler::Launch(Entry& e, EventLoop::Clock::time_point due) {
+  auto now = EventLoop::Clock::now();
+  if (hooks_.on_lag) {
+    hooks_.on_lag(std::chrono::duration<double>(std::max(now - due, EventLoop::Clock::duration{})).count());
+  }
+  std::string name = e.target.name;
+  auto started = std::chrono::system_clock::now();
+  auto finish = [this, name, started](Transcript t) {
+    --inflight_;
+    auto found = entries_.find(name);
+    if (found != entries_.end()) found->second.running = false;
+    if (hooks_.on_result) hooks_.on_result(name, started, std::move(t));
+    StartWaiting();
+  };
+  e.running = true;
+  ++inflight_;
+  auto spec = hooks_.prepare(name);
+  if (!spec) {
+    StepRecord rec;
+    rec.transport = TransportError::kOther;
+    rec.transport_detail = spec.error();
+    Transcript t;
+    t.steps.push_back(rec);
+    finish(std::move(t));
+    return;
+  }
+  prober_.Start(std::move(*spec), std::move(finish));
+}
+
+void Scheduler::StartWaiting() {
+  while (!stopped_ && !waiting_.empty() && inflight_ < options_.max_inflight) {
+    std::string name = waiting_.front();
+    waiting_.pop_front();
+    auto it = entries_.find(name);
+    if (it == entries_.end()) continue;
+    it->second.queued = false;
+    Launch(it->second, it->second.queued_due);
+  }
+}
+
+void Scheduler::StopScheduling() {
+  stopped_ = true;
+  waiting_.clear();
+  for (auto& [name, e] : entries_) {
+    loop_.CancelTimer(e.timer);
+    loop_.CancelTimer(e.soon_timer);
+    e.timer = e.soon_timer = 0;
+    e.queued = false;
+  }
+}
+
+}  // namespace mcpwatch
