@@ -214,6 +214,7 @@ bool HistoryWriter::CommitWithRetry(const std::vector<WriteItem>& items, bool st
       write_errors_.fetch_add(static_cast<uint64_t>(outcome->writes_failed),
                               std::memory_order_relaxed);
       batches_.fetch_add(1, std::memory_order_relaxed);
+      if (options_.on_commit) options_.on_commit(took);
       if (attempt > 1) Log()->info("batch committed after retries attempts={}", attempt);
       return true;
     }

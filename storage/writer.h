@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,9 @@ struct WriterOptions {
   std::chrono::milliseconds max_retry_backoff{5'000};
   RetentionPolicy retention;
   std::chrono::minutes retention_interval{5};  // 0: only on demand (RunRetention)
+  // Called on the writer thread after every successful batch commit with its duration (for a
+  // metrics histogram); must be quick and must not call back into the writer.
+  std::function<void(std::chrono::microseconds)> on_commit;
 };
 
 struct WriterStats {

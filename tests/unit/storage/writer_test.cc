@@ -31,6 +31,13 @@ std::unique_ptr<HistoryWriter> StartWriter(const std::filesystem::path& path,
   return HistoryWriter::Start(std::move(*db), options);
 }
 
+// The writer's own lock wait (busy_timeout 5 s) shortened through a submitted pragma, so the
+// failure tests below run in milliseconds.
+bool ShortBusyTimeout(HistoryWriter& writer) {
+  return writer.Submit([](Database& db) { return db.Exec("PRAGMA busy_timeout = 20"); }) &&
+         writer.Flush();
+}
+
 TEST_CASE("the writer commits in batches and Flush waits for them", "[storage][writer]") {
   ScratchDir dir;
   WriterOptions options;
@@ -163,20 +170,42 @@ TEST_CASE("a commit that fails is retried and nothing is lost", "[storage][write
     REQUIRE(db);
   }
   // A second connection holding the write lock makes the writer's BEGIN IMMEDIATE fail with
-  // SQLITE_BUSY after busy_timeout; the writer must retry until the lock goes away.
-  auto blocker = Database::Open(dir / "h.db", OpenMode::kReadWrite);
-  REQUIRE(blocker);
-  REQUIRE(blocker->Exec("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE"));
+  // SQLITE_BUSY (as a full disk would fail the commit); the writer must retry until it clears.
   WriterOptions options;
   options.max_retry_backoff = std::chrono::milliseconds(200);
   auto writer = StartWriter(dir / "h.db", options);
+  REQUIRE(ShortBusyTimeout(*writer));
+  auto blocker = Database::Open(dir / "h.db", OpenMode::kReadWrite);
+  REQUIRE(blocker);
+  REQUIRE(blocker->Exec("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE"));
   REQUIRE(writer->Enqueue(MakeResult("a", At(1))));
-  CHECK_FALSE(writer->Flush(std::chrono::milliseconds(6'000)));
+  CHECK_FALSE(writer->Flush(std::chrono::milliseconds(500)));
   CHECK(writer->Stats().write_errors >= 1);
   REQUIRE(blocker->Exec("ROLLBACK"));
   REQUIRE(writer->Flush(std::chrono::seconds(20)));
   CHECK(writer->Stats().rows_written == 1);
   CHECK(Count(*blocker, "SELECT count(*) FROM runs") == 1);
+}
+
+TEST_CASE("a batch that cannot commit at shutdown is counted as lost", "[storage][writer]") {
+  ScratchDir dir;
+  { REQUIRE(OpenForWriting(dir / "h.db")); }
+  WriterOptions options;
+  options.max_retry_backoff = std::chrono::milliseconds(50);
+  auto writer = StartWriter(dir / "h.db", options);
+  REQUIRE(ShortBusyTimeout(*writer));
+  auto blocker = Database::Open(dir / "h.db", OpenMode::kReadWrite);
+  REQUIRE(blocker);
+  REQUIRE(blocker->Exec("BEGIN IMMEDIATE"));
+  REQUIRE(writer->Enqueue(MakeResult("a", At(1))));
+  REQUIRE(writer->Enqueue(MakeResult("a", At(2))));
+  writer->Stop();  // a few more attempts, then give up loudly
+  const WriterStats stats = writer->Stats();
+  CHECK(stats.rows_lost == 2);
+  CHECK(stats.write_errors >= 3);
+  CHECK(stats.rows_written == 0);
+  CHECK_FALSE(writer->Flush(std::chrono::milliseconds(10)));
+  REQUIRE(blocker->Exec("ROLLBACK"));
 }
 
 TEST_CASE("Stop refuses new work", "[storage][writer]") {
