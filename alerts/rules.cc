@@ -1,0 +1,251 @@
+#include "alerts/rules.h"
+
+#include <algorithm>
+
+namespace mcpwatch::alerts {
+
+namespace {
+
+using std::chrono::duration_cast;
+
+bool IsSessionFailure(FailureClass c) {
+  return c == FailureClass::kInitializeFailure || c == FailureClass::kProtocolError ||
+         c == FailureClass::kSessionError;
+}
+
+bool IsToolFailure(FailureClass c) {
+  return c == FailureClass::kToolError || c == FailureClass::kToolMissing;
+}
+
+// The last kLayerRuns runs all satisfy `pred`.
+bool LastRunsAre(const TargetSnapshot& t, bool (*pred)(FailureClass)) {
+  const auto& runs = t.recent_classes;
+  if (runs.size() < static_cast<size_t>(kLayerRuns)) return false;
+  return std::all_of(runs.end() - kLayerRuns, runs.end(), pred);
+}
+
+std::string LastClassText(const TargetSnapshot& t) {
+  return t.last_class ? std::string(ToString(*t.last_class)) : std::string("none");
+}
+
+std::string WithError(std::string text, const TargetSnapshot& t) {
+  if (!t.last_error.empty()) text += ": " + t.last_error;
+  return text;
+}
+
+// The newest event of `kind` at or after `since` whose details pass `accept`.
+const Event* NewestEvent(const TargetSnapshot& t, EventKind kind, TimePoint since,
+                         bool (*accept)(const nlohmann::json&)) {
+  const Event* newest = nullptr;
+  for (const Event& e : t.recent_events) {
+    if (e.kind != kind || e.at < since || !accept(e.details)) continue;
+    if (newest == nullptr || e.at > newest->at) newest = &e;
+  }
+  return newest;
+}
+
+std::string DetailString(const nlohmann::json& details, const char* key) {
+  if (!details.is_object()) return "";
+  auto it = details.find(key);
+  return it != details.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+bool AnyDetails(const nlohmann::json&) {
+  return true;
+}
+
+bool IsRegression(const nlohmann::json& d) {
+  if (!d.is_object()) return true;
+  auto it = d.find("regressed");
+  return it == d.end() || !it->is_boolean() || it->get<bool>();
+}
+
+bool IsSevereDrift(const nlohmann::json& d) {
+  std::string grade = DetailString(d, "grade");
+  return grade == "breaking" || grade == "security";
+}
+
+long long Days(std::chrono::system_clock::duration d) {
+  return duration_cast<std::chrono::hours>(d).count() / 24;
+}
+
+RuleOutcome Active(std::string description) {
+  RuleOutcome out;
+  out.active = true;
+  out.description = std::move(description);
+  return out;
+}
+
+RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
+  const std::string& name = t.name;
+  switch (id) {
+    case RuleId::kTargetDown:
+      if (t.state != TargetState::kDown || LastRunsAre(t, IsSessionFailure) ||
+          LastRunsAre(t, IsToolFailure)) {
+        return {};
+      }
+      return Active(WithError(name + " is down since " + FormatEventTime(t.state_since) +
+                                  " (last class " + LastClassText(t) + ")",
+                              t));
+    case RuleId::kInitializeFailing:
+      if (!LastRunsAre(t, IsSessionFailure)) return {};
+      return Active(WithError(
+          name + " answers HTTP but the MCP session fails (" + LastClassText(t) + ")", t));
+    case RuleId::kToolCallsFailing:
+      if (!LastRunsAre(t, IsToolFailure)) return {};
+      return Active(WithError(
+          name + " initializes but its synthetic tool call fails (" + LastClassText(t) + ")", t));
+    case RuleId::kLatencySpike:
+      if (t.state != TargetState::kDegraded) return {};
+      return Active(name + " is slower than its baseline since " + FormatEventTime(t.state_since) +
+                    (t.last_diagnosis.empty() ? "" : ": " + t.last_diagnosis));
+    case RuleId::kSchemaDrift: {
+      if (t.schema_accepted) return {};
+      const Event* e =
+          NewestEvent(t, EventKind::kSchemaDrift, ctx.now - kDriftWindow, IsSevereDrift);
+      if (e == nullptr) return {};
+      RuleOutcome out =
+          Active(name + " changed its tool list (" + DetailString(e->details, "summary") +
+                 "); accept the new schema to resolve");
+      out.drift = e->details;
+      return out;
+    }
+    case RuleId::kDeployRegression: {
+      const Event* e =
+          NewestEvent(t, EventKind::kDeployRegression, ctx.now - kEventWindow, IsRegression);
+      if (e == nullptr) return {};
+      return Active(name + " got worse after a deploy at " + FormatEventTime(e->at) + ": " +
+                    DetailString(e->details, "reason"));
+    }
+    case RuleId::kCrashLoop: {
+      const Event* e = NewestEvent(t, EventKind::kCrashLoop, ctx.now - kEventWindow, AnyDetails);
+      if (e == nullptr) return {};
+      return Active(name + " keeps restarting (crash loop detected at " + FormatEventTime(e->at) +
+                    ")");
+    }
+    case RuleId::kCertificateExpiring: {
+      if (!t.cert_not_after) return {};
+      auto left = *t.cert_not_after - ctx.now;
+      if (left >= kCertWarning) return {};
+      std::string when = left <= std::chrono::system_clock::duration::zero()
+                             ? "expired at "
+                             : "expires in " + std::to_string(Days(left)) + " days at ";
+      return Active(name + "'s TLS certificate " + when + FormatEventTime(*t.cert_not_after));
+    }
+    case RuleId::kProberStale: {
+      TimePoint reference = std::max(t.last_run_at, ctx.daemon_started_at);
+      if (ctx.now - reference <= kStaleIntervals * t.interval) return {};
+      std::string last =
+          t.last_run_at == TimePoint{} ? std::string("never") : FormatEventTime(t.last_run_at);
+      return Active(name + " has not been probed for " + std::to_string(kStaleIntervals) +
+                    " intervals (last run " + last + "); the scheduler may be stuck");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view ToString(RuleId r) {
+  switch (r) {
+    case RuleId::kTargetDown: return kRuleNames[0];
+    case RuleId::kInitializeFailing: return kRuleNames[1];
+    case RuleId::kToolCallsFailing: return kRuleNames[2];
+    case RuleId::kLatencySpike: return kRuleNames[3];
+    case RuleId::kSchemaDrift: return kRuleNames[4];
+    case RuleId::kDeployRegression: return kRuleNames[5];
+    case RuleId::kCrashLoop: return kRuleNames[6];
+    case RuleId::kCertificateExpiring: return kRuleNames[7];
+    case RuleId::kProberStale: return kRuleNames[8];
+  }
+  return kRuleNames[0];
+}
+
+std::optional<RuleId> ParseRuleId(std::string_view s) {
+  for (RuleId r : kAllRules) {
+    if (ToString(r) == s) return r;
+  }
+  return std::nullopt;
+}
+
+std::string_view ToString(Severity s) {
+  switch (s) {
+    case Severity::kInfo: return "info";
+    case Severity::kWarning: return "warning";
+    case Severity::kCritical: return "critical";
+  }
+  return "critical";
+}
+
+std::optional<Severity> ParseSeverity(std::string_view s) {
+  for (Severity v : {Severity::kInfo, Severity::kWarning, Severity::kCritical}) {
+    if (ToString(v) == s) return v;
+  }
+  return std::nullopt;
+}
+
+RuleSpec DefaultRule(RuleId id) {
+  RuleSpec spec;
+  spec.id = id;
+  switch (id) {
+    case RuleId::kTargetDown:
+    case RuleId::kInitializeFailing:
+    case RuleId::kToolCallsFailing:
+    case RuleId::kDeployRegression:
+    case RuleId::kCrashLoop:
+    case RuleId::kProberStale: spec.severity = Severity::kCritical; break;
+    case RuleId::kLatencySpike:
+      spec.severity = Severity::kWarning;
+      spec.for_duration = std::chrono::minutes(5);
+      break;
+    case RuleId::kSchemaDrift:
+    case RuleId::kCertificateExpiring: spec.severity = Severity::kWarning; break;
+  }
+  return spec;
+}
+
+std::vector<RuleSpec> EffectiveRules(const AlertingConfig& config) {
+  std::vector<RuleSpec> rules;
+  rules.reserve(kAllRules.size());
+  for (RuleId id : kAllRules) rules.push_back(DefaultRule(id));
+  for (const RuleOverride& o : config.rules) {
+    auto id = ParseRuleId(o.name);
+    if (!id) continue;  // the config validator rejects unknown names
+    RuleSpec& spec = rules[static_cast<size_t>(*id)];
+    if (o.for_duration) spec.for_duration = *o.for_duration;
+    if (o.severity) {
+      if (auto sev = ParseSeverity(*o.severity)) spec.severity = *sev;
+    }
+    if (o.enabled) spec.enabled = *o.enabled;
+  }
+  return rules;
+}
+
+std::string_view Summary(RuleId id) {
+  switch (id) {
+    case RuleId::kTargetDown: return "MCP server is down.";
+    case RuleId::kInitializeFailing: return "MCP session setup is failing.";
+    case RuleId::kToolCallsFailing: return "MCP tool calls are failing.";
+    case RuleId::kLatencySpike: return "MCP server is much slower than its baseline.";
+    case RuleId::kSchemaDrift: return "MCP tool list changed incompatibly.";
+    case RuleId::kDeployRegression: return "A deploy made the MCP server worse.";
+    case RuleId::kCrashLoop: return "MCP server is crash-looping.";
+    case RuleId::kCertificateExpiring: return "TLS certificate expires soon.";
+    case RuleId::kProberStale: return "mcpwatch has stopped probing a target.";
+  }
+  return "";
+}
+
+RuleOutcome EvaluateRule(const RuleSpec& spec, const TargetSnapshot& target,
+                         const RuleContext& context) {
+  if (!spec.enabled) return {};
+  RuleOutcome out = Judge(spec.id, target, context);
+  out.severity = spec.severity;
+  if (out.active && spec.id == RuleId::kCertificateExpiring && target.cert_not_after &&
+      *target.cert_not_after - context.now < kCertCritical) {
+    out.severity = Severity::kCritical;
+  }
+  return out;
+}
+
+}  // namespace mcpwatch::alerts
