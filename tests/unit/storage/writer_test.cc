@@ -208,6 +208,24 @@ TEST_CASE("a batch that cannot commit at shutdown is counted as lost", "[storage
   REQUIRE(blocker->Exec("ROLLBACK"));
 }
 
+TEST_CASE("RunRetention runs a pass on the writer thread after queued work", "[storage][writer]") {
+  ScratchDir dir;
+  WriterOptions options;
+  options.retention.raw_retention = std::chrono::hours(1);
+  auto writer = StartWriter(dir / "h.db", options);
+  constexpr int64_t kHour = 3'600'000;
+  constexpr int64_t kH0 = 1'750'000'000'000 / kHour * kHour;
+  for (int i = 0; i < 4; ++i) REQUIRE(writer->Enqueue(MakeResult("a", At(kH0 + i * 1'000))));
+  // No Flush: the request itself queues behind the four rows.
+  auto report = writer->RunRetention(At(kH0 + 3 * kHour));
+  REQUIRE(report);
+  CHECK(report->rollups_written == 1);
+  CHECK(report->runs_deleted == 4);
+  CHECK(writer->Stats().rows_written == 4);
+  writer->Stop();
+  CHECK_FALSE(writer->RunRetention(At(kH0)));
+}
+
 TEST_CASE("Stop refuses new work", "[storage][writer]") {
   ScratchDir dir;
   auto writer = StartWriter(dir / "h.db");
