@@ -6,6 +6,8 @@
 #include <map>
 
 #include "app/probe_command.h"
+#include "app/query_commands.h"
+#include "app/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"mcpwatch: external uptime prober and persistence-failure detector for MCP servers"};
@@ -13,6 +15,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "mcpwatch 0.1.0");
   std::map<std::string, std::function<int()>> commands;
   commands["probe"] = mcpwatch::AddProbeCommand(app);
+  commands["serve"] = mcpwatch::AddServeCommand(app);
+  commands["check-config"] = mcpwatch::AddCheckConfigCommand(app);
+  commands["status"] = mcpwatch::AddStatusCommand(app);
+  commands["history"] = mcpwatch::AddHistoryCommand(app);
+  commands["events"] = mcpwatch::AddEventsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

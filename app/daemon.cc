@@ -1,0 +1,323 @@
+#include "app/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "app/daemon_policy.h"
+#include "app/restore.h"
+#include "checks/classifier.h"
+#include "prober/prober.h"
+#include "prober/scheduler.h"
+#include "prober/url.h"
+#include "server/http_server.h"
+#include "server/probe_metrics.h"
+#include "server/self_metrics.h"
+#include "storage/migrations.h"
+#include "storage/records.h"
+#include "storage/writer.h"
+
+namespace mcpwatch {
+
+namespace {
+constexpr auto kHousekeeping = std::chrono::seconds(1);
+constexpr int kMaxIdleConnections = 64;
+}  // namespace
+
+struct Daemon::Impl {
+  Config config;  // loop thread (after Start)
+  std::unique_ptr<storage::HistoryWriter> writer;
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<ProbeMetrics> metrics;
+  std::unique_ptr<SelfMetrics> self;
+  std::unique_ptr<EventLoop> loop;
+  std::unique_ptr<Prober> prober;
+  std::unique_ptr<Scheduler> scheduler;
+  std::map<std::string, TargetConfig> targets;                       // loop thread
+  std::map<std::string, std::unique_ptr<TargetTracker>> trackers;    // loop thread
+  std::thread loop_thread;
+  std::unique_ptr<HttpServer> http;
+  std::atomic<bool> ready{false};
+  std::atomic<bool> draining{false};
+  std::mutex names_mu;              // guards names: read by HTTP workers
+  std::vector<std::string> names;
+  std::atomic<std::size_t> inflight{0};
+
+  tl::expected<ProbeSpec, std::string> Prepare(const std::string& name);
+  void OnResult(const std::string& name, std::chrono::system_clock::time_point started,
+                Transcript t);
+  void Persist(const TrackerOutput& out, bool maintenance);
+  void ApplyTargets(Config config);
+  void Housekeeping();
+  std::optional<ProbeResult> ProbeNow(const std::string& name, std::chrono::milliseconds timeout);
+};
+
+tl::expected<ProbeSpec, std::string> Daemon::Impl::Prepare(const std::string& name) {
+  auto it = targets.find(name);
+  if (it == targets.end()) return tl::unexpected("unknown target " + name);
+  auto token = ResolveBearerToken(it->second);
+  if (!token) return tl::unexpected("bearer token: " + token.error());
+  ProbeSpec spec = it->second.spec;
+  spec.bearer_token = *token;
+  return spec;
+}
+
+void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::time_point started,
+                            Transcript t) {
+  auto target = targets.find(name);
+  auto tracker = trackers.find(name);
+  if (target == targets.end() || tracker == trackers.end()) return;  // removed by a reload
+  bool maintenance = TargetInMaintenance(config, target->second, started);
+  TrackerOutput out = tracker->second->Observe(RedactUrl(target->second.spec.url), started,
+                                               std::move(t), maintenance);
+  Persist(out, maintenance);
+  metrics->ObserveRun(out.result);
+  metrics->SetMaintenance(name, maintenance);
+  metrics->SetState(name, tracker->second->state());
+  for (BaselinePhase p : kAllBaselinePhases) {
+    std::optional<std::chrono::microseconds> median;
+    if (tracker->second->baseline_ready(p)) median = tracker->second->baseline(p).median;
+    metrics->SetBaseline(name, p, median);
+  }
+  for (const Event& e : out.events) metrics->CountEvent(name, e.kind);
+  if (out.request_confirmation) scheduler->RunSoon(name, config.detection.confirm_after);
+  if (!out.result.Success()) {
+    spdlog::info("run failed target={} class={} error=\"{}\"", name,
+                 ToString(out.result.verdict.cls), out.result.verdict.error);
+  }
+}
+
+void Daemon::Impl::Persist(const TrackerOutput& out, bool maintenance) {
+  const ProbeResult& r = out.result;
+  writer->Enqueue(r, maintenance);
+  std::string name = r.target;
+  if (out.tools_changed) {
+    std::string hash = r.transcript.tools_hash, tools = r.transcript.tools_canonical;
+    std::string version = r.transcript.server.version;
+    auto at = r.started_at;
+    writer->Submit([=](storage::Database& db) -> tl::expected<void, std::string> {
+      auto saved = storage::SaveSnapshotIfChanged(db, name, hash, tools, version, at);
+      if (!saved) return tl::unexpected(saved.error());
+      return {};
+    });
+  }
+  for (const Event& e : out.events) {
+    std::string kind(ToString(e.kind));
+    std::string details = e.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    auto at = e.at;
+    writer->Submit([=](storage::Database& db) {
+      return storage::InsertEvent(db, name, at, kind, details);
+    });
+    if (e.kind == EventKind::kStateChange) {
+      std::string state = e.details.value("to", "unknown");
+      std::string reason = e.details.value("reason", "");
+      writer->Submit([=](storage::Database& db) {
+        return storage::SetTargetState(db, name, state, at, reason);
+      });
+    }
+    spdlog::warn("event target={} kind={} details={}", name, kind, details);
+  }
+}
+
+void Daemon::Impl::ApplyTargets(Config next) {
+  std::map<std::string, TargetConfig> new_targets;
+  std::vector<ScheduledTarget> schedule;
+  for (const auto& t : next.targets) {
+    new_targets.emplace(t.name, t);
+    schedule.push_back({t.name, t.interval});
+    auto it = trackers.find(t.name);
+    if (it == trackers.end()) {
+      trackers.emplace(t.name, std::make_unique<TargetTracker>(t.name, TrackerPolicyFor(next, t)));
+    } else {
+      it->second->SetPolicy(TrackerPolicyFor(next, t));
+    }
+    metrics->AddTarget({t.name, t.interval, t.labels});
+  }
+  for (auto it = trackers.begin(); it != trackers.end();) {
+    if (new_targets.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    metrics->RemoveTarget(it->first);
+    it = trackers.erase(it);
+  }
+  {
+    std::lock_guard lock(names_mu);
+    names.clear();
+    for (const auto& [name, t] : new_targets) names.push_back(name);
+  }
+  targets = std::move(new_targets);
+  config = std::move(next);
+  scheduler->SetTargets(schedule);
+  self->SetTargets(static_cast<int64_t>(targets.size()));
+}
+
+void Daemon::Impl::Housekeeping() {
+  inflight = prober->inflight();
+  self->SetInflight(static_cast<int64_t>(prober->inflight()));
+  self->UpdateStore(writer->Stats());
+}
+
+std::optional<ProbeResult> Daemon::Impl::ProbeNow(const std::string& name,
+                                                   std::chrono::milliseconds timeout) {
+  auto promise = std::make_shared<std::promise<std::optional<ProbeResult>>>();
+  auto future = promise->get_future();
+  loop->Post([this, name, promise] {
+    auto target = targets.find(name);
+    if (target == targets.end()) return promise->set_value(std::nullopt);
+    auto started = std::chrono::system_clock::now();
+    // Judged like a cold start: the absolute limits only, and not fed into the history.
+    LatencyPolicy policy;
+    policy.max_latency = TrackerPolicyFor(config, target->second).max_latency;
+    std::string url = RedactUrl(target->second.spec.url);
+    bool known = scheduler->RunNow(name, [=](Transcript t) {
+      ProbeResult r;
+      r.target = name;
+      r.url = url;
+      r.started_at = started;
+      r.transcript = std::move(t);
+      r.verdict = Classify(r.transcript, policy);
+      promise->set_value(std::move(r));
+    });
+    if (!known) promise->set_value(std::nullopt);
+  });
+  if (future.wait_for(timeout + std::chrono::seconds(3)) != std::future_status::ready) {
+    return std::nullopt;
+  }
+  return future.get();
+}
+
+Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Daemon::~Daemon() {
+  if (impl_ && impl_->loop_thread.joinable()) Shutdown();
+}
+
+int Daemon::http_port() const { return impl_->http ? impl_->http->port() : 0; }
+
+tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) {
+  auto impl = std::make_unique<Impl>();
+  Impl& d = *impl;
+  auto db = storage::OpenForWriting(config.database);
+  if (!db) return tl::unexpected(db.error());
+  d.writer = storage::HistoryWriter::Start(std::move(*db), WriterOptionsFor(config));
+  d.metrics = std::make_unique<ProbeMetrics>(*d.registry, config.location);
+  d.self = std::make_unique<SelfMetrics>(*d.registry, "0.1.0");
+
+  auto loop = EventLoop::Create(kMaxIdleConnections);
+  if (!loop) return tl::unexpected(loop.error());
+  d.loop = std::move(*loop);
+  d.prober = std::make_unique<Prober>(*d.loop);
+  SchedulerHooks hooks;
+  Impl* self = impl.get();
+  hooks.prepare = [self](const std::string& n) { return self->Prepare(n); };
+  hooks.on_result = [self](const std::string& n, std::chrono::system_clock::time_point s,
+                           Transcript t) { self->OnResult(n, s, std::move(t)); };
+  hooks.on_lag = [self](double s) { self->self->ObserveLag(s); };
+  hooks.on_skip = [self](SchedulerSkip r) {
+    self->self->CountSkipped(r == SchedulerSkip::kOverlap ? SkipReason::kOverlap
+                                                          : SkipReason::kInflightCap);
+  };
+  d.scheduler = std::make_unique<Scheduler>(*d.loop, *d.prober, SchedulerOptionsFor(config), hooks);
+
+  // Rebuild what we know from history before the first run.
+  for (const auto& t : config.targets) {
+    d.trackers.emplace(t.name, std::make_unique<TargetTracker>(t.name, TrackerPolicyFor(config, t)));
+    d.metrics->AddTarget({t.name, t.interval, t.labels});
+  }
+  auto reader = storage::HistoryReader::Open(config.database);
+  if (!reader) return tl::unexpected(reader.error());
+  auto now = std::chrono::system_clock::now();
+  auto restored = RestoreFromHistory(*reader, d.trackers, now, config.detection.baseline_window);
+  if (!restored) return tl::unexpected("restoring from " + config.database + ": " + restored.error());
+  for (const auto& [key, total] : restored->runs) {
+    d.metrics->RestoreRunCount(key.first, key.second, static_cast<uint64_t>(total));
+  }
+  for (const auto& [key, total] : restored->events) {
+    d.metrics->RestoreEventCount(key.first, key.second, static_cast<uint64_t>(total));
+  }
+  for (const auto& [name, run] : restored->last_runs) d.metrics->RestoreLastRun(run);
+  for (const auto& [name, tracker] : d.trackers) d.metrics->SetState(name, tracker->state());
+
+  HttpHooks http_hooks;
+  http_hooks.ready = [self] { return self->ready.load(); };
+  http_hooks.draining = [self] { return self->draining.load(); };
+  http_hooks.target_names = [self] {
+    std::lock_guard lock(self->names_mu);
+    return self->names;
+  };
+  http_hooks.probe_now = [self](const std::string& n, std::chrono::milliseconds timeout) {
+    return self->ProbeNow(n, timeout);
+  };
+  auto http = HttpServer::Start(config.listen_host, config.listen_port, d.registry,
+                                config.database, http_hooks);
+  if (!http) return tl::unexpected("listen " + config.listen_host + ":" +
+                                   std::to_string(config.listen_port) + ": " + http.error());
+  d.http = std::move(*http);
+
+  d.ApplyTargets(config);
+  d.self->SetConfigReload(true, now);
+  d.loop_thread = std::thread([self] {
+    pthread_setname_np(pthread_self(), "mcpw-probe");
+    std::function<void()> housekeeping;
+    housekeeping = [self, &housekeeping] {
+      self->Housekeeping();
+      self->loop->AddTimer(EventLoop::Clock::now() + kHousekeeping, housekeeping);
+    };
+    housekeeping();
+    self->loop->Run();
+  });
+  d.ready = true;
+  spdlog::info("ready targets={} listen={}:{} database={}", config.targets.size(),
+               config.listen_host, d.http->port(), config.database);
+  return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
+}
+
+void Daemon::Reload(Config config) {
+  Impl* d = impl_.get();
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  d->loop->Post([d, done, config = std::move(config)]() mutable {
+    d->ApplyTargets(std::move(config));
+    done->set_value();
+  });
+  future.wait();
+  d->self->SetConfigReload(true, std::chrono::system_clock::now());
+  spdlog::info("config reloaded targets={}", d->targets.size());
+}
+
+void Daemon::ReloadFailed() {
+  impl_->self->SetConfigReload(false, std::chrono::system_clock::now());
+}
+
+int Daemon::Shutdown() {
+  Impl* d = impl_.get();
+  if (!d->loop_thread.joinable()) return 0;
+  d->ready = false;  // /readyz answers 503 "draining" from now on
+  d->draining = true;
+  spdlog::info("shutting down: draining runs in flight");
+  d->loop->Post([d] { d->scheduler->StopScheduling(); });
+  std::chrono::milliseconds longest{0};
+  for (const auto& t : d->config.targets) longest = std::max(longest, t.spec.timeout);
+  auto drain_until = std::chrono::steady_clock::now() + longest + std::chrono::seconds(3);
+  while (std::chrono::steady_clock::now() < drain_until) {
+    auto check = std::make_shared<std::promise<std::size_t>>();
+    auto f = check->get_future();
+    d->loop->Post([d, check] { check->set_value(d->prober->inflight()); });
+    if (f.wait_for(std::chrono::seconds(1)) == std::future_status::ready && f.get() == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  d->loop->Stop();
+  d->loop_thread.join();
+  d->http->Stop();
+  d->writer->Stop();  // flush, checkpoint the WAL into the main file, close
+  auto stats = d->writer->Stats();
+  spdlog::info("stopped rows_written={} rows_lost={}", stats.rows_written, stats.rows_lost);
+  return stats.rows_lost == 0 ? 0 : 1;
+}
+
+}  // namespace mcpwatch

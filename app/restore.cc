@@ -1,0 +1,104 @@
+#include "app/restore.h"
+
+#include <vector>
+
+namespace mcpwatch {
+namespace {
+
+PhaseDurations DurationsOfSample(const storage::LatencySample& s) {
+  PhaseDurations d;
+  for (const auto& step : s.steps) {
+    if (!step.ok) continue;
+    switch (step.step) {
+      case Step::kInitialize: d[static_cast<std::size_t>(BaselinePhase::kInitialize)] = step.duration; break;
+      case Step::kToolsList: d[static_cast<std::size_t>(BaselinePhase::kToolsList)] = step.duration; break;
+      case Step::kToolCall: d[static_cast<std::size_t>(BaselinePhase::kToolCall)] = step.duration; break;
+      case Step::kInitialized:
+      case Step::kPing:
+      case Step::kClose: break;
+    }
+  }
+  if (s.total.count() > 0) d[static_cast<std::size_t>(BaselinePhase::kTotal)] = s.total;
+  return d;
+}
+
+}  // namespace
+
+ProbeResult FromRunRow(const storage::RunRow& row) {
+  ProbeResult r;
+  r.target = row.target;
+  r.started_at = row.started_at;
+  r.verdict.cls = row.cls;
+  r.verdict.error = row.error;
+  r.verdict.diagnosis = row.diagnosis;
+  Transcript& t = r.transcript;
+  t.transport = row.transport == "sse" ? TransportKind::kSse : TransportKind::kStreamableHttp;
+  t.protocol_version = row.protocol_version;
+  t.server.name = row.server_name;
+  t.server.version = row.server_version;
+  t.tool_count = row.tool_count;
+  t.tools_hash = row.tools_hash;
+  t.timings = {row.dns, row.connect, row.tls, row.total};
+  t.cert_not_after = row.cert_not_after;
+  for (const auto& s : row.steps) {
+    StepRecord rec;
+    rec.step = s.step;
+    rec.http_status = s.http_status;
+    rec.jsonrpc_code = s.jsonrpc_code;
+    rec.ttfb = s.ttfb;
+    rec.duration = s.duration;
+    // A stored failed step is known to have failed, not how: mark it so Ok() stays false.
+    if (!s.ok) rec.finding = Finding::kNoResponse;
+    t.steps.push_back(rec);
+  }
+  return r;
+}
+
+tl::expected<RestoredCounts, std::string> RestoreFromHistory(
+    storage::HistoryReader& reader,
+    std::map<std::string, std::unique_ptr<TargetTracker>>& trackers,
+    std::chrono::system_clock::time_point now, std::chrono::milliseconds baseline_window) {
+  RestoredCounts out;
+  auto counts = reader.RunCounts();
+  if (!counts) return tl::unexpected("reading run counts: " + counts.error());
+  for (const auto& c : *counts) out.runs[{c.target, c.cls}] = c.total;
+
+  auto last = reader.LastRuns();
+  if (!last) return tl::unexpected("reading last runs: " + last.error());
+  for (const auto& row : *last) {
+    out.last_runs[row.target] = FromRunRow(row);
+    auto it = trackers.find(row.target);
+    if (it != trackers.end() && row.ok) it->second->RestoreLastRun(row.server_version, row.tools_hash);
+  }
+
+  auto states = reader.TargetStates();
+  if (!states) return tl::unexpected("reading target states: " + states.error());
+  for (const auto& [name, tracker] : trackers) {
+    auto samples = reader.SuccessfulLatencies(name, now - baseline_window, 4096);
+    if (!samples) return tl::unexpected("reading baselines of " + name + ": " + samples.error());
+    for (const auto& s : *samples) tracker->RestoreBaselineSample(s.started_at, DurationsOfSample(s));
+
+    auto snapshot = reader.LatestSnapshot(name);
+    if (snapshot && *snapshot) tracker->RestoreTools((*snapshot)->tools);
+
+    auto recent = reader.History(name, now - std::chrono::hours(24), TargetStateMachine::kMaxWindow);
+    std::vector<FailureClass> classes;
+    if (recent) {
+      for (auto it = recent->rbegin(); it != recent->rend(); ++it) classes.push_back(it->cls);
+    }
+    for (const auto& st : *states) {
+      if (st.target != name) continue;
+      if (auto parsed = ParseTargetState(st.state)) tracker->RestoreState(*parsed, st.since, classes);
+    }
+  }
+
+  auto events = reader.Events("", now - std::chrono::hours(24 * 365 * 10), storage::kMaxQueryLimit);
+  if (events) {
+    for (const auto& e : *events) {
+      if (auto kind = ParseEventKind(e.kind)) out.events[{e.target, *kind}] += 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace mcpwatch
