@@ -154,12 +154,19 @@ TEST_CASE("tool_call arguments keep YAML types as JSON", "[config][model]") {
                              "        text: hello world\n"
                              "        list: [a, 2]\n"
                              "        nested: {deep: {x: -3}}\n"
+                             "        exp: 1e3\n"
+                             "        dot: .5\n"
+                             "        plus: +2\n"
+                             "        not_exp: 1e\n"
+                             "        version: 1.2.3\n"
+                             "        minus: \"-\"\n"
                              "      expect_text: \"price: [0-9]+\"\n");
   const auto& call = c.targets[0].spec.tool_call;
   REQUIRE(call.has_value());
   CHECK(call->arguments == nlohmann::json::parse(R"({"id": 1, "ratio": 0.5, "quoted": "1",
       "flag": true, "nothing": null, "text": "hello world", "list": ["a", 2],
-      "nested": {"deep": {"x": -3}}})"));
+      "nested": {"deep": {"x": -3}}, "exp": 1000.0, "dot": 0.5, "plus": 2, "not_exp": "1e",
+      "version": "1.2.3", "minus": "-"})"));
   CHECK(call->expect_text == "price: [0-9]+");
 }
 
