@@ -7,6 +7,7 @@
 
 #include "app/probe_command.h"
 #include "app/query_commands.h"
+#include "app/schema_command.h"
 #include "app/serve_command.h"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   commands["status"] = mcpwatch::AddStatusCommand(app);
   commands["history"] = mcpwatch::AddHistoryCommand(app);
   commands["events"] = mcpwatch::AddEventsCommand(app);
+  commands["schema"] = mcpwatch::AddSchemaCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
