@@ -189,3 +189,29 @@ TEST_CASE("a config with several mistakes exits 2 and lists every one with its l
     CHECK_THAT(r.err, Catch::Contains("url"));
   }
 }
+
+TEST_CASE("SIGHUP reloads a good config and keeps the running one when the new one is bad",
+          "[serve]") {
+  Fixture healthy{{}};
+  TempDir dir;
+  int port = FreePort();
+  std::string config = WriteConfig(dir, port, {{"first", healthy.Url(), ""}});
+  Subprocess daemon = StartDaemon(config);
+  std::string metrics_url = "http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  REQUIRE(Eventually([&] { return ClassCounts(dir.File("history.db"))["first"]["ok"] >= 1; }, 20s));
+
+  WriteConfig(dir, port, {{"first", healthy.Url(), ""}, {"second", healthy.Url(), ""}});
+  daemon.Signal(SIGHUP);
+  REQUIRE(Eventually([&] { return ClassCounts(dir.File("history.db"))["second"]["ok"] >= 1; }, 20s));
+  CHECK(Metric(HttpGet(metrics_url).body, "mcpwatch_config_last_reload_successful", {}) == 1.0);
+
+  std::ofstream(config) << "targets: [{name: broken}]\n";  // no url: rejected
+  daemon.Signal(SIGHUP);
+  REQUIRE(Eventually([&] {
+    return Metric(HttpGet(metrics_url).body, "mcpwatch_config_last_reload_successful", {}) == 0.0;
+  }, 10s));
+  int before = ClassCounts(dir.File("history.db"))["second"]["ok"];
+  // The running config stays: both targets keep being probed.
+  CHECK(Eventually([&] { return ClassCounts(dir.File("history.db"))["second"]["ok"] > before; }, 10s));
+  CHECK_THAT(daemon.Stdout(), Catch::Contains("reload rejected"));
+}
