@@ -1,10 +1,15 @@
 // Shared builders for the alert unit tests: snapshots and a fixed clock.
 #pragma once
 
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <string>
 
 #include "alerts/target_snapshot.h"
+#include "config/alerting_config.h"
 
 namespace mcpwatch::alerts::test {
 
@@ -47,5 +52,36 @@ inline Event MakeEvent(EventKind kind, TimePoint at, nlohmann::json details = {}
   e.details = details.is_null() ? nlohmann::json::object() : std::move(details);
   return e;
 }
+
+inline NotifierConfig Notifier(std::string name, NotifierType type, std::string url = "") {
+  NotifierConfig n;
+  n.name = std::move(name);
+  n.type = type;
+  n.url = std::move(url);
+  return n;
+}
+
+// A fresh directory under the system temp dir, removed with everything in it.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    static std::atomic<int> counter{0};
+    path_ =
+        std::filesystem::temp_directory_path() / ("mcpwatch-alerts-" + std::to_string(::getpid()) +
+                                                  "-" + std::to_string(counter.fetch_add(1)));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace mcpwatch::alerts::test

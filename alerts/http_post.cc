@@ -1,0 +1,65 @@
+#include "alerts/http_post.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace mcpwatch::alerts {
+
+namespace {
+
+constexpr size_t kExcerptBytes = 512;
+
+struct EasyCleanup {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistFree {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+size_t KeepExcerpt(char* data, size_t size, size_t count, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  size_t bytes = size * count;
+  if (out->size() < kExcerptBytes) out->append(data, std::min(bytes, kExcerptBytes - out->size()));
+  return bytes;
+}
+
+}  // namespace
+
+tl::expected<HttpOutcome, std::string> PostRequest(const OutgoingRequest& request) {
+  std::unique_ptr<CURL, EasyCleanup> curl(curl_easy_init());
+  if (!curl) return tl::make_unexpected("curl_easy_init failed");
+  std::unique_ptr<curl_slist, SlistFree> headers;
+  for (const std::string& h : request.headers) {
+    curl_slist* next = curl_slist_append(headers.get(), h.c_str());
+    if (next == nullptr) return tl::make_unexpected("out of memory building headers");
+    (void)headers.release();
+    headers.reset(next);
+  }
+  HttpOutcome outcome;
+  CURL* c = curl.get();
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "mcpwatch-notifier");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, KeepExcerpt);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &outcome.body_excerpt);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) {
+    std::string reason = error[0] != '\0' ? error : curl_easy_strerror(rc);
+    return tl::make_unexpected(reason);
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &outcome.status);
+  return outcome;
+}
+
+}  // namespace mcpwatch::alerts

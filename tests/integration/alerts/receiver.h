@@ -1,0 +1,47 @@
+// A tiny recording HTTP/1.1 server for the alert integration tests: one thread, POSIX sockets,
+// 127.0.0.1 only, one request per connection, answers every request with `status`.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace mcpwatch::alerts::test {
+
+struct ReceivedRequest {
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+};
+
+class Receiver {
+ public:
+  // Listens on 127.0.0.1:port (0 = any free port). Throws std::runtime_error on failure.
+  explicit Receiver(int port = 0, int status = 200);
+  ~Receiver();
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+
+  int port() const { return port_; }
+  std::string Url(const std::string& path) const;
+  std::vector<ReceivedRequest> Requests() const;
+  std::vector<ReceivedRequest> RequestsTo(const std::string& path) const;
+
+ private:
+  void Loop();
+  void Serve(int fd);
+
+  int listen_fd_ = -1;
+  int port_ = 0;
+  int status_;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;
+  std::vector<ReceivedRequest> requests_;
+  std::thread thread_;
+};
+
+}  // namespace mcpwatch::alerts::test

@@ -1,0 +1,186 @@
+#include "alerts/notifier.h"
+
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "alerts/hmac.h"
+#include "alerts/notice.h"
+#include "tests/unit/alerts/alert_test_util.h"
+
+namespace mcpwatch::alerts {
+namespace {
+
+using namespace test;
+using nlohmann::json;
+
+Transition DownTransition(TransitionKind kind) {
+  Transition t;
+  t.kind = kind;
+  t.rule = RuleId::kTargetDown;
+  t.target = "shop";
+  t.severity = Severity::kCritical;
+  t.fired_severity = Severity::kCritical;
+  t.dedup_key = DedupKey(RuleId::kTargetDown, "shop");
+  t.key = kind == TransitionKind::kResolved ? "resolved:1" : "firing:1";
+  t.at = kT0;
+  t.started_at = kT0 - minutes(10);
+  if (kind == TransitionKind::kResolved) t.ended_at = kT0;
+  t.labels = {{"team", "payments"}};
+  t.cls = "connection_refused";
+  t.description = "shop is down";
+  t.state = TargetState::kDown;
+  t.error = "connect: refused";
+  t.run = {{"timings", {{"total_ms", 1.5}}}, {"steps", json::array()}};
+  return t;
+}
+
+EnvLookup FakeEnv(std::map<std::string, std::string> values) {
+  return [values](std::string_view name) -> std::optional<std::string> {
+    auto it = values.find(std::string(name));
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+RenderContext Context(EnvLookup env = FakeEnv({})) {
+  RenderContext c;
+  c.delivery_id = 42;
+  c.now = kT0;
+  c.env = std::move(env);
+  c.generator_url = "http://127.0.0.1:9464/";
+  return c;
+}
+
+std::optional<std::string> Header(const OutgoingRequest& r, const std::string& name) {
+  for (const std::string& h : r.headers) {
+    if (h.rfind(name + ": ", 0) == 0) return h.substr(name.size() + 2);
+  }
+  return std::nullopt;
+}
+
+TEST_CASE("HMAC-SHA256 matches RFC 4231 test case 2", "[notifier]") {
+  CHECK(HmacSha256Hex("Jefe", "what do ya want for nothing?") ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  CHECK(HmacSha256Hex("", "").size() == 64);
+}
+
+TEST_CASE("the notice carries the contract fields", "[notifier]") {
+  json n = MakeNotice(DownTransition(TransitionKind::kFiring));
+  for (const char* key :
+       {"status", "alert", "target", "severity", "class", "summary", "started_at", "dedup_key",
+        "description", "labels", "state", "error", "diagnosis", "run", "ended_at"}) {
+    INFO(key);
+    CHECK(n.contains(key));
+  }
+  CHECK(n["status"] == "firing");
+  CHECK(n["alert"] == "TargetDown");
+  CHECK(n["class"] == "connection_refused");
+  CHECK(n["ended_at"].is_null());
+  CHECK(n["run"]["timings"]["total_ms"] == 1.5);
+  CHECK_FALSE(n.contains("drift"));
+  Transition drift = DownTransition(TransitionKind::kFiring);
+  drift.rule = RuleId::kSchemaDrift;
+  drift.drift = {{"grade", "breaking"}};
+  CHECK(MakeNotice(drift)["drift"]["grade"] == "breaking");
+  json resolved = MakeNotice(DownTransition(TransitionKind::kResolved));
+  CHECK(resolved["status"] == "resolved");
+  CHECK(resolved["ended_at"] == FormatEventTime(kT0));
+}
+
+TEST_CASE("webhook: raw notice body, delivery id, verifiable signature", "[notifier]") {
+  NotifierConfig hook = Notifier("ops", NotifierType::kWebhook, "http://127.0.0.1:9/hook");
+  hook.secret_env = "HOOK_SECRET";
+  json notice = MakeNotice(DownTransition(TransitionKind::kFiring));
+  auto r = RenderRequest(hook, notice, Context(FakeEnv({{"HOOK_SECRET", "s3cret"}})));
+  REQUIRE(r);
+  CHECK(r->url == "http://127.0.0.1:9/hook");
+  CHECK(json::parse(r->body) == notice);
+  CHECK(Header(*r, "X-Mcpwatch-Delivery") == "42");
+  CHECK(Header(*r, "X-Mcpwatch-Signature") == "sha256=" + HmacSha256Hex("s3cret", r->body));
+  CHECK(Header(*r, "Content-Type") == "application/json");
+
+  auto missing = RenderRequest(hook, notice, Context());
+  REQUIRE_FALSE(missing);
+  CHECK_THAT(missing.error(), Catch::Matchers::Contains("HOOK_SECRET"));
+
+  hook.secret_env.clear();
+  auto unsigned_request = RenderRequest(hook, notice, Context());
+  REQUIRE(unsigned_request);
+  CHECK_FALSE(Header(*unsigned_request, "X-Mcpwatch-Signature"));
+  CHECK_FALSE(RenderRequest(hook, json::array(), Context()));
+}
+
+TEST_CASE("slack: text and blocks from the secret URL", "[notifier]") {
+  NotifierConfig chat = Notifier("chat", NotifierType::kSlack);
+  chat.webhook_url_env = "SLACK_URL";
+  json notice = MakeNotice(DownTransition(TransitionKind::kFiring));
+  auto r = RenderRequest(chat, notice, Context(FakeEnv({{"SLACK_URL", "http://127.0.0.1:9/s"}})));
+  REQUIRE(r);
+  CHECK(r->url == "http://127.0.0.1:9/s");
+  json body = json::parse(r->body);
+  CHECK_THAT(body["text"].get<std::string>(),
+             Catch::Matchers::Contains("[FIRING] TargetDown on shop"));
+  REQUIRE(body["blocks"].size() == 2);
+  CHECK(body["blocks"][0]["type"] == "section");
+  CHECK_THAT(body["blocks"][0]["text"]["text"].get<std::string>(),
+             Catch::Matchers::Contains("shop is down"));
+  json resolved = SlackBody(MakeNotice(DownTransition(TransitionKind::kResolved)));
+  CHECK_THAT(resolved["text"].get<std::string>(), Catch::Matchers::Contains("[RESOLVED]"));
+  CHECK_FALSE(RenderRequest(chat, notice, Context()));
+}
+
+TEST_CASE("pagerduty: Events API v2 trigger and resolve", "[notifier]") {
+  NotifierConfig pager = Notifier("pager", NotifierType::kPagerDuty);
+  pager.routing_key_env = "PD_KEY";
+  json notice = MakeNotice(DownTransition(TransitionKind::kFiring));
+  auto r = RenderRequest(pager, notice, Context(FakeEnv({{"PD_KEY", "R0UT1NG"}})));
+  REQUIRE(r);
+  CHECK(r->url == kPagerDutyUrl);
+  json body = json::parse(r->body);
+  CHECK(body["routing_key"] == "R0UT1NG");
+  CHECK(body["event_action"] == "trigger");
+  CHECK(body["dedup_key"] == notice["dedup_key"]);
+  CHECK(body["payload"]["source"] == "shop");
+  CHECK(body["payload"]["severity"] == "critical");
+  CHECK_THAT(body["payload"]["summary"].get<std::string>(),
+             Catch::Matchers::Contains("TargetDown"));
+  CHECK(body["payload"]["custom_details"]["error"] == "connect: refused");
+
+  pager.url = "http://127.0.0.1:9/enqueue";
+  auto resolve = RenderRequest(pager, MakeNotice(DownTransition(TransitionKind::kResolved)),
+                               Context(FakeEnv({{"PD_KEY", "R0UT1NG"}})));
+  REQUIRE(resolve);
+  CHECK(resolve->url == "http://127.0.0.1:9/enqueue");
+  CHECK(json::parse(resolve->body)["event_action"] == "resolve");
+  auto no_key = RenderRequest(pager, notice, Context());
+  REQUIRE_FALSE(no_key);
+  CHECK_THAT(no_key.error(), Catch::Matchers::Contains("PD_KEY"));
+}
+
+TEST_CASE("alertmanager: /api/v2/alerts with stable labels and endsAt", "[notifier]") {
+  NotifierConfig am = Notifier("am", NotifierType::kAlertmanager, "http://127.0.0.1:9093/");
+  auto r = RenderRequest(am, MakeNotice(DownTransition(TransitionKind::kFiring)), Context());
+  REQUIRE(r);
+  CHECK(r->url == "http://127.0.0.1:9093/api/v2/alerts");
+  json body = json::parse(r->body);
+  REQUIRE(body.is_array());
+  REQUIRE(body.size() == 1);
+  const json& a = body[0];
+  CHECK(a["labels"] == json{{"alertname", "TargetDown"},
+                            {"target", "shop"},
+                            {"severity", "critical"},
+                            {"team", "payments"}});
+  CHECK(a["annotations"]["class"] == "connection_refused");
+  CHECK(a["annotations"]["summary"] == "MCP server is down.");
+  CHECK(a["startsAt"] == FormatEventTime(kT0 - minutes(10)));
+  CHECK(a["endsAt"] == FormatEventTime(kT0 + minutes(3)));
+  CHECK(a["generatorURL"] == "http://127.0.0.1:9464/");
+
+  json resolved =
+      AlertmanagerBody(MakeNotice(DownTransition(TransitionKind::kResolved)), Context());
+  CHECK(resolved[0]["endsAt"] == FormatEventTime(kT0));
+  CHECK(resolved[0]["labels"] == a["labels"]);
+}
+
+}  // namespace
+}  // namespace mcpwatch::alerts
