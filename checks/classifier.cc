@@ -140,24 +140,51 @@ std::optional<std::chrono::microseconds> PhaseValue(const Transcript& t, Baselin
   return std::nullopt;
 }
 
+constexpr const char* kToolCallSlow =
+    "only the tool call is slow while initialize and tools/list are fast: the server is "
+    "up but a dependency behind the tool (database pool, downstream API) is saturated";
+constexpr const char* kEveryPhaseSlow =
+    "every MCP phase is slow: the host or the network is saturated (CPU, memory "
+    "pressure, GC pauses, packet loss)";
+constexpr const char* kServerSlow =
+    "the MCP server itself answers slowly (initialize or tools/list): check the process "
+    "(CPU, event loop, start-up work) before its dependencies";
+
 std::string Diagnose(const std::vector<BaselinePhase>& slow, bool measured_tool_call) {
   auto has = [&](BaselinePhase p) { return std::find(slow.begin(), slow.end(), p) != slow.end(); };
   bool init = has(BaselinePhase::kInitialize), list = has(BaselinePhase::kToolsList);
   bool call = has(BaselinePhase::kToolCall);
-  if (call && !init && !list) {
-    return "only the tool call is slow while initialize and tools/list are fast: the server is "
-           "up but a dependency behind the tool (database pool, downstream API) is saturated";
-  }
-  if (init && list && (call || !measured_tool_call)) {
-    return "every MCP phase is slow: the host or the network is saturated (CPU, memory "
-           "pressure, GC pauses, packet loss)";
-  }
-  if (init || list) {
-    return "the MCP server itself answers slowly (initialize or tools/list): check the process "
-           "(CPU, event loop, start-up work) before its dependencies";
-  }
+  if (call && !init && !list) return kToolCallSlow;
+  if (init && list && (call || !measured_tool_call)) return kEveryPhaseSlow;
+  if (init || list) return kServerSlow;
   return "the run as a whole is slow while no single step stands out: look at connection "
          "set-up (DNS, TCP, TLS) and the network path";
+}
+
+// Only the run's total had a reference (a one-shot probe with --max-latency alone), so no step
+// was judged on its own. Rather than guess "connection set-up", tell from where the time went:
+// set-up, time outside the requests, one step holding most of it, or every step alike.
+std::string DiagnoseByShare(const Transcript& t) {
+  Micros setup = t.timings.dns + t.timings.connect + t.timings.tls;
+  if (setup * 2 >= t.timings.total) {
+    return "connection set-up (DNS, TCP, TLS) took " + Ms(setup) + " of " + Ms(t.timings.total) +
+           ": look at name resolution, the network path and the TLS terminator";
+  }
+  Micros sum{0};
+  const StepRecord* slowest = nullptr;
+  for (const StepRecord& r : t.steps) {
+    if (r.step == Step::kClose || !r.Ok()) continue;
+    sum += r.duration;
+    if (slowest == nullptr || r.duration > slowest->duration) slowest = &r;
+  }
+  if (sum * 2 < t.timings.total) {
+    return "most of the run was spent outside the MCP requests (session close, reconnects): "
+           "look at the network path and the server's connection handling";
+  }
+  if (slowest != nullptr && slowest->duration * 2 > sum) {
+    return slowest->step == Step::kToolCall ? kToolCallSlow : kServerSlow;
+  }
+  return kEveryPhaseSlow;
 }
 
 }  // namespace
@@ -183,6 +210,7 @@ Verdict Classify(const Transcript& t, const LatencyPolicy& policy) {
 
   std::vector<BaselinePhase> slow;
   std::string figures;
+  int judged_steps = 0;  // step phases that had a baseline or a limit to be judged against
   for (BaselinePhase p : kAllBaselinePhases) {
     auto value = PhaseValue(t, p);
     if (!value) continue;
@@ -198,6 +226,7 @@ Verdict Classify(const Transcript& t, const LatencyPolicy& policy) {
       is_slow = *value > policy.max_latency[idx];
       reference = "limit " + Ms(policy.max_latency[idx]);
     }
+    if (p != BaselinePhase::kTotal && !reference.empty()) ++judged_steps;
     if (!is_slow) continue;
     slow.push_back(p);
     if (!figures.empty()) figures += ", ";
@@ -205,7 +234,8 @@ Verdict Classify(const Transcript& t, const LatencyPolicy& policy) {
   }
   if (slow.empty()) return {FailureClass::kOk, "", ""};
   bool measured_call = PhaseValue(t, BaselinePhase::kToolCall).has_value();
-  return {FailureClass::kLatencySpike, "latency: " + figures, Diagnose(slow, measured_call)};
+  std::string diagnosis = judged_steps == 0 ? DiagnoseByShare(t) : Diagnose(slow, measured_call);
+  return {FailureClass::kLatencySpike, "latency: " + figures, std::move(diagnosis)};
 }
 
 }  // namespace mcpwatch
