@@ -200,7 +200,12 @@ void HttpExchange::Finish(CURLcode code) {
   out.oversize = oversize_;
   if (want_cert_info_) out.cert_not_after = EarliestNotAfter(e);
   if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && (stopped_ || oversize_))) {
-    out.transport = MapCurlError(code, out.connect.count() > 0 || status > 0);
+    // Connected: a connect completed, a response began, or our request went out on a reused
+    // connection (whose connect time reads 0; without this a hang on a later step of the run
+    // was misreported as connect_timeout).
+    long request_bytes = 0;
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_bytes);
+    out.transport = MapCurlError(code, out.connect.count() > 0 || status > 0 || request_bytes > 0);
     if (out.transport == TransportError::kNone) out.transport = TransportError::kOther;
     out.error = errbuf_[0] != '\0' ? std::string(errbuf_) : std::string(curl_easy_strerror(code));
   }

@@ -286,9 +286,12 @@ void StreamableChannel::FinishSse(const HttpOutcome& out) {
     return;
   }
   if (p.resuming && (p.resume_status < 200 || p.resume_status >= 300 || p.mode != BodyMode::kSse)) {
-    p.record.finding = Finding::kNoResponse;
-    p.record.message = "event stream closed before the response; resuming it with GET answered HTTP " +
-                       std::to_string(p.resume_status);
+    // A response to another id (or an invalid message) seen before the stream closed is the
+    // real cause; only without one is the failed resumption worth reporting.
+    RecordMissingResponse(p.record, p.scan,
+                          "event stream closed before the response; resuming it with GET "
+                          "answered HTTP " +
+                              std::to_string(p.resume_status));
     Complete();
     return;
   }
