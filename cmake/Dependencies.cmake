@@ -8,6 +8,7 @@ find_package(spdlog REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(prometheus-cpp REQUIRED COMPONENTS core pull)
+find_package(civetweb CONFIG REQUIRED)  # the HTTP server (server/); targets civetweb::civetweb
 find_package(SQLite3 REQUIRED)
 find_package(Catch2 2 REQUIRED)
 include(Catch)

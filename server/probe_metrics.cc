@@ -38,27 +38,6 @@ double UnixSeconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
-// The first 12 hex digits of the SHA-256 as a number (48 bits: exact in a double); 0 when the
-// run has no hash.
-double HashNumber(std::string_view hex) {
-  if (hex.size() < 12) return 0;
-  uint64_t value = 0;
-  for (char c : hex.substr(0, 12)) {
-    int digit = 0;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
-      return 0;
-    }
-    value = value * 16 + static_cast<uint64_t>(digit);
-  }
-  return static_cast<double>(value);
-}
-
 // Restoring is idempotent: the counter ends at `total` unless it has already passed it.
 void RaiseTo(prometheus::Counter& counter, uint64_t total) {
   const double missing = static_cast<double>(total) - counter.Value();
@@ -131,7 +110,7 @@ void ProbeMetrics::SetLastRunGauges(ProbeSeries& s, const ProbeResult& r) {
   }
   // Like blackbox: a run that did not reach tools/list shows 0 (the drift rule ignores zeros).
   s.tools->Set(t.tool_count.value_or(0));
-  s.tools_hash->Set(HashNumber(t.tools_hash));
+  s.tools_hash->Set(detail::ToolsHashNumber(t.tools_hash));
   if (t.cert_not_after) {
     if (s.cert_expiry == nullptr) s.cert_expiry = &families_->cert_expiry.Add(s.labels);
     s.cert_expiry->Set(UnixSeconds(*t.cert_not_after));

@@ -28,6 +28,10 @@ inline constexpr size_t kGaugePhaseCount = kNetworkPhaseCount + kAllSteps.size()
 std::string_view GaugePhaseName(size_t index);
 size_t GaugePhaseIndex(Step s);
 
+// probe_mcp_tools_hash: the first 12 hex digits of the SHA-256 as a number (48 bits, exact in a
+// double); 0 when there is no (valid) hash.
+double ToolsHashNumber(std::string_view hex);
+
 prometheus::Labels With(prometheus::Labels labels, std::string_view name, std::string_view value);
 
 struct ProbeFamilies {

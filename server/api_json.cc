@@ -1,0 +1,81 @@
+#include "server/api_json.h"
+
+#include "checks/probe_json.h"
+
+namespace mcpwatch {
+
+namespace {
+
+using nlohmann::json;
+
+template <typename T, typename F>
+json OrNull(const std::optional<T>& value, F&& convert) {
+  return value ? json(convert(*value)) : json(nullptr);
+}
+
+json TextOrNull(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+json StepJson(const storage::StepRow& s) {
+  return {{"name", ToString(s.step)},
+          {"ok", s.ok},
+          {"http_status", s.http_status == 0 ? json(nullptr) : json(s.http_status)},
+          {"jsonrpc_code", OrNull(s.jsonrpc_code, [](int64_t c) { return c; })},
+          {"ttfb_ms", ToMs(s.ttfb)},
+          {"duration_ms", ToMs(s.duration)}};
+}
+
+}  // namespace
+
+json StatusJson(const storage::TargetStatus& s) {
+  return {{"target", s.target},
+          {"state", s.state},
+          {"state_since", OrNull(s.state_since, FormatTimestamp)},
+          {"last_class", OrNull(s.last_class, [](FailureClass c) { return ToString(c); })},
+          {"last_run_at", OrNull(s.last_run_at, FormatTimestamp)},
+          {"runs_24h", s.runs_24h},
+          {"uptime_24h", OrNull(s.uptime_24h, [](double u) { return u; })},
+          {"p95_ms", OrNull(s.p95_24h, [](Micros p) { return ToMs(p); })}};
+}
+
+json RunJson(const storage::RunRow& r) {
+  json steps = json::array();
+  for (const storage::StepRow& s : r.steps) steps.push_back(StepJson(s));
+  return {
+      {"target", r.target},
+      {"started_at", FormatTimestamp(r.started_at)},
+      {"class", ToString(r.cls)},
+      {"ok", r.cls == FailureClass::kOk},
+      {"success", r.ok},
+      {"total_ms", ToMs(r.total)},
+      {"error", r.error},
+      {"diagnosis", r.diagnosis},
+      {"transport", TextOrNull(r.transport)},
+      {"protocol_version", TextOrNull(r.protocol_version)},
+      {"server", {{"name", r.server_name}, {"version", r.server_version}}},
+      {"tools",
+       {{"count", OrNull(r.tool_count, [](int c) { return c; })},
+        {"schema_hash", TextOrNull(r.tools_hash)}}},
+      {"steps", std::move(steps)},
+      {"timings",
+       {{"dns_ms", ToMs(r.dns)},
+        {"connect_ms", ToMs(r.connect)},
+        {"tls_ms", ToMs(r.tls)},
+        {"total_ms", ToMs(r.total)}}},
+      {"tls", {{"not_after", OrNull(r.cert_not_after, FormatTimestamp)}}},
+      {"maintenance", r.maintenance},
+  };
+}
+
+json EventJson(const storage::EventRecord& e) {
+  json details = json::parse(e.details, nullptr, /*allow_exceptions=*/false);
+  if (details.is_discarded()) details = json(e.details);  // keep what is stored, as text
+  return {{"id", e.id},
+          {"target", TextOrNull(e.target)},
+          {"kind", e.kind},
+          {"at", FormatTimestamp(e.at)},
+          {"details", std::move(details)}};
+}
+
+}  // namespace mcpwatch

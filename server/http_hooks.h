@@ -1,0 +1,34 @@
+// What the daemon plugs into the HTTP server. Every hook is optional (an empty std::function
+// means "not available") and is called from civetweb worker threads, so it must be
+// thread-safe; none is called under a lock of ours.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks/probe_result.h"
+
+namespace mcpwatch {
+
+struct HttpHooks {
+  // /readyz: 200 "ready", or 503 "not ready". Unset: always ready.
+  std::function<bool()> ready;
+  // /readyz: when set and true, 503 "draining" (shutdown has begun), whatever ready() says.
+  std::function<bool()> draining;
+  // /metrics body instead of serialising the registry.
+  std::function<std::string()> metrics_text;
+  // Runs one probe of a CONFIGURED target now and returns its result (nullopt: unknown name).
+  // Blocking, for at most about `timeout`.
+  std::function<std::optional<ProbeResult>(const std::string& target,
+                                           std::chrono::milliseconds timeout)>
+      probe_now;
+  // The configured target names. When set, the API, status page and badges show exactly these
+  // targets (stored history of removed targets is not listed), and /probe refuses other names
+  // before calling probe_now.
+  std::function<std::vector<std::string>()> target_names;
+};
+
+}  // namespace mcpwatch

@@ -1,0 +1,158 @@
+#include "server/http_server.h"
+
+#include <civetweb.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <exception>
+#include <mutex>
+#include <string_view>
+
+#include "server/log.h"
+#include "server/routes.h"
+
+namespace mcpwatch {
+
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+HttpRequest ToRequest(const mg_request_info& info) {
+  HttpRequest request;
+  request.method = info.request_method != nullptr ? info.request_method : "";
+  // local_uri is URL-decoded and cleaned of "..", without the query.
+  request.path = info.local_uri != nullptr ? info.local_uri : "";
+  if (info.query_string != nullptr) request.query = ParseQuery(info.query_string);
+  for (int i = 0; i < info.num_headers; ++i) {
+    const mg_header& h = info.http_headers[i];
+    if (h.name != nullptr && h.value != nullptr) request.headers.emplace(Lower(h.name), h.value);
+  }
+  return request;
+}
+
+void Send(mg_connection* conn, const HttpResponse& response, bool with_body) {
+  mg_response_header_start(conn, response.status);
+  mg_response_header_add(conn, "Content-Type", response.content_type.c_str(), -1);
+  const std::string length = std::to_string(response.body.size());
+  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
+  for (const auto& [name, value] : response.headers) {
+    mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
+  }
+  mg_response_header_send(conn);
+  if (with_body && !response.body.empty()) {
+    mg_write(conn, response.body.data(), response.body.size());
+  }
+}
+
+// civetweb's own messages (bind failures at start-up, socket errors) go to our logger.
+int LogMessage(const mg_connection*, const char* message) {
+  server::Log()->warn("civetweb message={}", message != nullptr ? message : "");
+  return 1;
+}
+
+std::string ListeningPorts(const std::string& host, int port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+void HttpServer::ContextStopper::operator()(mg_context* ctx) const {
+  mg_stop(ctx);
+}
+
+HttpServer::HttpServer(std::unique_ptr<Routes> routes) : routes_(std::move(routes)) {}
+
+HttpServer::~HttpServer() {
+  Stop();
+}
+
+tl::expected<std::unique_ptr<HttpServer>, std::string> HttpServer::Start(
+    const std::string& host, int port, std::shared_ptr<prometheus::Registry> registry,
+    std::filesystem::path database, HttpHooks hooks) {
+  if (port < 0 || port > 65535) {
+    return tl::make_unexpected("listen port " + std::to_string(port) + " is out of range");
+  }
+  static std::once_flag init_once;
+  std::call_once(init_once, [] { mg_init_library(0); });
+
+  auto server = std::unique_ptr<HttpServer>(new HttpServer(std::make_unique<Routes>(
+      std::move(registry), std::move(database), std::move(hooks), kWorkerThreads)));
+
+  const std::string ports = ListeningPorts(host, port);
+  const std::string threads = std::to_string(kWorkerThreads);
+  std::array<const char*, 9> options = {"listening_ports",
+                                        ports.c_str(),  //
+                                        "num_threads",
+                                        threads.c_str(),  //
+                                        "request_timeout_ms",
+                                        "30000",  // reading a request and writing an answer
+                                        "enable_keep_alive",
+                                        "yes",  //
+                                        nullptr};
+  mg_callbacks callbacks{};
+  callbacks.log_message = LogMessage;
+  mg_init_data init{};
+  init.callbacks = &callbacks;
+  init.user_data = nullptr;
+  init.configuration_options = options.data();
+  std::array<char, 256> error_text{};
+  unsigned error_code = 0;
+  mg_error_data error{};
+  error.code = &error_code;
+  error.text = error_text.data();
+  error.text_buffer_size = error_text.size();
+
+  mg_context* ctx = mg_start2(&init, &error);
+  if (ctx == nullptr) {
+    return tl::make_unexpected("cannot listen on " + ports + ": " +
+                               (error_text[0] != '\0' ? error_text.data() : "civetweb failed"));
+  }
+  server->context_.reset(ctx);
+  mg_set_request_handler(ctx, "/", &HttpServer::HandleRequest, server.get());
+
+  std::array<mg_server_port, 4> bound{};
+  const int count = mg_get_server_ports(ctx, static_cast<int>(bound.size()), bound.data());
+  if (count < 1 || bound[0].port <= 0) {
+    return tl::make_unexpected("cannot tell which port " + ports + " bound");
+  }
+  server->port_ = bound[0].port;
+  server::Log()->info("http server listening address={} port={}", host, server->port_);
+  return server;
+}
+
+void HttpServer::Stop() {
+  std::lock_guard lock(stop_mu_);
+  context_.reset();  // mg_stop: joins the worker threads
+}
+
+int HttpServer::HandleRequest(mg_connection* conn, void* self) {
+  const mg_request_info* info = mg_get_request_info(conn);
+  if (info == nullptr) return 0;
+  const bool head =
+      info->request_method != nullptr && std::string_view(info->request_method) == "HEAD";
+  if (info->content_length > kMaxBodyBytes) {
+    Send(conn, HttpResponse::JsonError(413, "request body over 64 KB"), !head);
+    return 413;
+  }
+  HttpResponse response;
+  try {
+    response = static_cast<HttpServer*>(self)->routes_->Handle(ToRequest(*info));
+  } catch (const std::exception& e) {
+    // A hook or a third-party call threw: answer 500 rather than let civetweb's thread die.
+    server::Log()->error("http handler failed path={} error={}",
+                         info->local_uri != nullptr ? info->local_uri : "", e.what());
+    response = HttpResponse::JsonError(500, "internal error");
+  }
+  Send(conn, response, !head);
+  return response.status;
+}
+
+}  // namespace mcpwatch

@@ -1,0 +1,93 @@
+#include "server/http_types.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mcpwatch {
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> HttpRequest::Param(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> HttpRequest::Header(std::string_view name) const {
+  auto it = headers.find(Lower(name));
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
+}
+
+HttpResponse HttpResponse::Text(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse HttpResponse::Json(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  // Replace, not throw, on invalid UTF-8 that came from a server or the database.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.body.push_back('\n');
+  return r;
+}
+
+HttpResponse HttpResponse::JsonError(int status, std::string message) {
+  return Json(status, {{"error", std::move(message)}});
+}
+
+std::string PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+               HexValue(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> params;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    std::string key = PercentDecode(pair.substr(0, eq), true);
+    std::string value =
+        eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1), true);
+    params.emplace(std::move(key), std::move(value));  // emplace keeps the first
+  }
+  return params;
+}
+
+}  // namespace mcpwatch

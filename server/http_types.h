@@ -1,0 +1,41 @@
+// A request and a response as plain values, so the routes are functions of data and the
+// civetweb glue (http_server.cc) stays thin.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mcpwatch {
+
+struct HttpRequest {
+  std::string method;                          // "GET", ...
+  std::string path;                            // decoded, without the query
+  std::map<std::string, std::string> query;    // decoded; the first of repeated keys wins
+  std::map<std::string, std::string> headers;  // names lower-cased
+
+  std::optional<std::string> Param(const std::string& name) const;
+  std::optional<std::string> Header(std::string_view name) const;  // any case
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // besides the two above
+
+  static HttpResponse Text(int status, std::string body);
+  static HttpResponse Json(int status, const nlohmann::json& body);
+  // {"error": message} with the status; used for every 4xx/5xx of the API.
+  static HttpResponse JsonError(int status, std::string message);
+};
+
+// "a=1&b=x%20y" -> {a: "1", b: "x y"}; '+' is a space. Malformed escapes are kept literally.
+std::map<std::string, std::string> ParseQuery(std::string_view query);
+std::string PercentDecode(std::string_view text, bool plus_is_space);
+
+}  // namespace mcpwatch

@@ -1,0 +1,277 @@
+#include "server/routes.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+
+#include "config/duration.h"
+#include "config/timestamp.h"
+#include "server/api_json.h"
+#include "server/label_value.h"
+#include "server/log.h"
+#include "server/probe_exposition.h"
+#include "server/status_page.h"
+
+namespace mcpwatch {
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::system_clock;
+
+constexpr int kDefaultLimit = 100;
+constexpr int kMaxLimit = 1000;
+constexpr std::chrono::milliseconds kDefaultRunsWindow = 24h;
+constexpr std::chrono::milliseconds kDefaultEventsWindow = 7 * 24h;
+constexpr std::chrono::milliseconds kDefaultProbeTimeout = 10s;
+constexpr std::chrono::milliseconds kMinProbeTimeout = 100ms;
+constexpr std::chrono::milliseconds kMaxProbeTimeout = 120s;
+constexpr std::chrono::milliseconds kScrapeTimeoutOffset = 500ms;  // as blackbox_exporter
+constexpr std::string_view kScrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds";
+
+// User input echoed in an error message: bounded and printable.
+std::string Quote(std::string_view value) {
+  return "\"" + BoundLabelValue(value, 64) + "\"";
+}
+
+HttpResponse BadParameter(std::string_view name, std::string_view value, std::string_view want) {
+  return HttpResponse::JsonError(400, "bad parameter " + std::string(name) + ": " + Quote(value) +
+                                          " is not " + std::string(want));
+}
+
+HttpResponse HistoryUnavailable(std::string_view what, const std::string& error) {
+  server::Log()->warn("history query failed query={} error={}", what, error);
+  return HttpResponse::JsonError(503, "history unavailable: " + error);
+}
+
+tl::expected<Clock::time_point, HttpResponse> SinceParam(const HttpRequest& request,
+                                                         std::chrono::milliseconds fallback,
+                                                         Clock::time_point now) {
+  const auto value = request.Param("since");
+  if (!value) return now - fallback;
+  if (auto back = ParseDuration(*value)) return now - *back;
+  if (auto at = ParseRfc3339(*value)) return *at;
+  return tl::make_unexpected(
+      BadParameter("since", *value, "a duration (30m, 24h, 7d) or an RFC 3339 time"));
+}
+
+tl::expected<int, HttpResponse> LimitParam(const HttpRequest& request) {
+  const auto value = request.Param("limit");
+  if (!value) return kDefaultLimit;
+  int limit = 0;
+  const char* end = value->data() + value->size();
+  auto [ptr, ec] = std::from_chars(value->data(), end, limit);
+  if (ec != std::errc() || ptr != end || limit < 1 || limit > kMaxLimit) {
+    return tl::make_unexpected(BadParameter("limit", *value, "an integer from 1 to 1000"));
+  }
+  return limit;
+}
+
+// blackbox_exporter's rule: the scrape timeout minus an offset bounds the run, so the answer
+// arrives before Prometheus gives up.
+tl::expected<std::chrono::milliseconds, HttpResponse> ProbeTimeout(const HttpRequest& request) {
+  std::optional<std::chrono::milliseconds> timeout;
+  if (const auto value = request.Param("timeout")) {
+    auto parsed = ParseDuration(*value);
+    if (!parsed || parsed->count() <= 0) {
+      return tl::make_unexpected(BadParameter("timeout", *value, "a positive duration (5s)"));
+    }
+    timeout = *parsed;
+  }
+  if (const auto header = request.Header(kScrapeTimeoutHeader)) {
+    double seconds = 0;
+    const char* end = header->data() + header->size();
+    auto [ptr, ec] = std::from_chars(header->data(), end, seconds);
+    if (ec != std::errc() || ptr != end || !(seconds > 0) || seconds > 86400) {
+      return tl::make_unexpected(HttpResponse::JsonError(
+          400, "bad header " + std::string(kScrapeTimeoutHeader) + ": " + Quote(*header) +
+                   " is not a positive number of seconds"));
+    }
+    const auto scrape = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::duration<double>(seconds)) -
+                        kScrapeTimeoutOffset;
+    timeout = timeout ? std::min(*timeout, scrape) : scrape;
+  }
+  return std::clamp(timeout.value_or(kDefaultProbeTimeout), kMinProbeTimeout, kMaxProbeTimeout);
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.starts_with(prefix);
+}
+
+}  // namespace
+
+Routes::Routes(std::shared_ptr<prometheus::Registry> registry, std::filesystem::path database,
+               HttpHooks hooks, size_t readers)
+    : registry_(std::move(registry)),
+      hooks_(std::move(hooks)),
+      readers_(std::move(database), readers) {}
+
+HttpResponse Routes::Handle(const HttpRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse r = HttpResponse::JsonError(405, "only GET is supported");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  const std::string& path = request.path;
+  if (path == "/") return StatusPage();
+  if (path == "/metrics") return Metrics();
+  if (path == "/healthz") return HttpResponse::Text(200, "ok\n");
+  if (path == "/readyz") return Ready();
+  if (path == "/api/v1/targets") return Targets();
+  if (path == "/api/v1/events") return Events(request);
+  if (path == "/probe") return Probe(request);
+
+  constexpr std::string_view kTargetsPrefix = "/api/v1/targets/";
+  constexpr std::string_view kRunsSuffix = "/runs";
+  if (StartsWith(path, kTargetsPrefix) && path.ends_with(kRunsSuffix) &&
+      path.size() > kTargetsPrefix.size() + kRunsSuffix.size()) {
+    return Runs(request, path.substr(kTargetsPrefix.size(),
+                                     path.size() - kTargetsPrefix.size() - kRunsSuffix.size()));
+  }
+  constexpr std::string_view kBadgePrefix = "/badge/";
+  constexpr std::string_view kSvg = ".svg";
+  if (StartsWith(path, kBadgePrefix) && path.ends_with(kSvg) &&
+      path.size() > kBadgePrefix.size() + kSvg.size()) {
+    return Badge(path.substr(kBadgePrefix.size(), path.size() - kBadgePrefix.size() - kSvg.size()));
+  }
+  return HttpResponse::JsonError(404, "no such path: " + Quote(path));
+}
+
+HttpResponse Routes::Metrics() {
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  if (hooks_.metrics_text) {
+    r.body = hooks_.metrics_text();
+  } else {
+    std::ostringstream out;
+    prometheus::TextSerializer().Serialize(out, registry_->Collect());
+    r.body = out.str();
+  }
+  return r;
+}
+
+HttpResponse Routes::Ready() {
+  if (hooks_.draining && hooks_.draining()) return HttpResponse::Text(503, "draining\n");
+  if (hooks_.ready && !hooks_.ready()) return HttpResponse::Text(503, "not ready\n");
+  return HttpResponse::Text(200, "ready\n");
+}
+
+bool Routes::IsConfigured(const std::string& target) const {
+  if (!hooks_.target_names) return true;  // nothing to check against
+  const std::vector<std::string> names = hooks_.target_names();
+  return std::find(names.begin(), names.end(), target) != names.end();
+}
+
+tl::expected<std::vector<storage::TargetStatus>, std::string> Routes::Statuses() {
+  auto reader = readers_.Acquire();
+  if (!reader) return tl::make_unexpected(reader.error());
+  auto rows = (*reader)->Status(Clock::now());
+  if (!rows || !hooks_.target_names) return rows;
+  std::vector<storage::TargetStatus> shown;
+  for (const std::string& name : hooks_.target_names()) {
+    auto it = std::find_if(rows->begin(), rows->end(),
+                           [&](const storage::TargetStatus& s) { return s.target == name; });
+    if (it != rows->end()) {
+      shown.push_back(std::move(*it));
+    } else {
+      storage::TargetStatus never_probed;  // configured, not yet in the history
+      never_probed.target = name;
+      shown.push_back(std::move(never_probed));
+    }
+  }
+  std::sort(shown.begin(), shown.end(),
+            [](const auto& a, const auto& b) { return a.target < b.target; });
+  return shown;
+}
+
+HttpResponse Routes::Targets() {
+  auto rows = Statuses();
+  if (!rows) return HistoryUnavailable("status", rows.error());
+  nlohmann::json body = nlohmann::json::array();
+  for (const storage::TargetStatus& s : *rows) body.push_back(StatusJson(s));
+  return HttpResponse::Json(200, body);
+}
+
+HttpResponse Routes::Runs(const HttpRequest& request, const std::string& target) {
+  if (!IsConfigured(target)) {
+    return HttpResponse::JsonError(404, "unknown target " + Quote(target));
+  }
+  auto since = SinceParam(request, kDefaultRunsWindow, Clock::now());
+  if (!since) return since.error();
+  auto limit = LimitParam(request);
+  if (!limit) return limit.error();
+  auto reader = readers_.Acquire();
+  if (!reader) return HistoryUnavailable("runs", reader.error());
+  auto runs = (*reader)->History(target, *since, *limit);
+  if (!runs) return HistoryUnavailable("runs", runs.error());
+  nlohmann::json body = nlohmann::json::array();
+  for (const storage::RunRow& run : *runs) body.push_back(RunJson(run));
+  return HttpResponse::Json(200, body);
+}
+
+HttpResponse Routes::Events(const HttpRequest& request) {
+  auto since = SinceParam(request, kDefaultEventsWindow, Clock::now());
+  if (!since) return since.error();
+  auto limit = LimitParam(request);
+  if (!limit) return limit.error();
+  const std::string target = request.Param("target").value_or("");
+  auto reader = readers_.Acquire();
+  if (!reader) return HistoryUnavailable("events", reader.error());
+  auto events = (*reader)->Events(target, *since, *limit);
+  if (!events) return HistoryUnavailable("events", events.error());
+  nlohmann::json body = nlohmann::json::array();
+  for (const storage::EventRecord& e : *events) body.push_back(EventJson(e));
+  return HttpResponse::Json(200, body);
+}
+
+HttpResponse Routes::Probe(const HttpRequest& request) {
+  const auto target = request.Param("target");
+  if (!target || target->empty()) {
+    return HttpResponse::JsonError(400, "missing parameter target: /probe?target=NAME");
+  }
+  auto timeout = ProbeTimeout(request);
+  if (!timeout) return timeout.error();
+  if (!hooks_.probe_now) {
+    return HttpResponse::JsonError(503, "probing on demand is not available");
+  }
+  const std::string unknown = "unknown target " + Quote(*target) +
+                              ": /probe only runs targets named in the config, never a URL";
+  if (!IsConfigured(*target)) return HttpResponse::JsonError(404, unknown);
+  const std::optional<ProbeResult> result = hooks_.probe_now(*target, *timeout);
+  if (!result) return HttpResponse::JsonError(404, unknown);
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = ProbeExposition(*result, *timeout);
+  return r;
+}
+
+HttpResponse Routes::Badge(const std::string& target) {
+  HttpResponse r;
+  r.content_type = "image/svg+xml";
+  r.headers.emplace_back("Cache-Control", "max-age=60");
+  auto rows = Statuses();
+  if (!rows) return HistoryUnavailable("badge", rows.error());
+  auto it = std::find_if(rows->begin(), rows->end(),
+                         [&](const storage::TargetStatus& s) { return s.target == target; });
+  if (it == rows->end()) {
+    r.status = 404;
+    r.body = RenderBadge(std::nullopt);
+  } else {
+    r.body = RenderBadge(*it);
+  }
+  return r;
+}
+
+HttpResponse Routes::StatusPage() {
+  auto rows = Statuses();
+  if (!rows) return HistoryUnavailable("status page", rows.error());
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = RenderStatusPage(*rows, Clock::now());
+  return r;
+}
+
+}  // namespace mcpwatch

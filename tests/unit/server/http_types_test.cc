@@ -1,0 +1,41 @@
+#include "server/http_types.h"
+
+#include <catch2/catch.hpp>
+
+namespace mcpwatch {
+namespace {
+
+TEST_CASE("ParseQuery decodes keys and values and keeps the first of repeated keys") {
+  const auto q = ParseQuery("target=shop%20eu&since=1h&limit=5&target=other&flag&a+b=c+d&=x");
+  CHECK(q.at("target") == "shop eu");
+  CHECK(q.at("since") == "1h");
+  CHECK(q.at("limit") == "5");
+  CHECK(q.at("flag").empty());
+  CHECK(q.at("a b") == "c d");
+  CHECK(ParseQuery("").empty());
+}
+
+TEST_CASE("PercentDecode keeps malformed escapes literally") {
+  CHECK(PercentDecode("%41%4a%zz%4", false) == "AJ%zz%4");
+  CHECK(PercentDecode("a+b", false) == "a+b");
+  CHECK(PercentDecode("a+b", true) == "a b");
+}
+
+TEST_CASE("HttpRequest headers are found in any case") {
+  HttpRequest r;
+  r.headers["x-prometheus-scrape-timeout-seconds"] = "10";
+  CHECK(r.Header("X-Prometheus-Scrape-Timeout-Seconds") == "10");
+  CHECK_FALSE(r.Header("Accept"));
+}
+
+TEST_CASE("JSON responses survive invalid UTF-8 and carry their content type") {
+  const HttpResponse r = HttpResponse::Json(200, {{"name", std::string("bad\xff")}});
+  CHECK(r.content_type == "application/json");
+  CHECK(r.body.find("bad") != std::string::npos);
+  const HttpResponse e = HttpResponse::JsonError(400, "bad parameter limit");
+  CHECK(e.status == 400);
+  CHECK(nlohmann::json::parse(e.body)["error"] == "bad parameter limit");
+}
+
+}  // namespace
+}  // namespace mcpwatch
