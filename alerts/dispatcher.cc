@@ -218,17 +218,25 @@ void Dispatcher::RefreshAlertmanager(TimePoint now, const std::vector<NotifierCo
       Log()->warn("outbox read failed error={}", rows.error());
       continue;
     }
+    if (rows->empty()) continue;
+    // Every firing alert of this notifier in one POST, as Prometheus sends them.
+    nlohmann::json alerts = nlohmann::json::array();
     for (const OutboxRow& row : *rows) {
       auto notice = ParseNotice(row.payload);
       if (!notice) continue;
-      auto request = RenderRequest(notifier, *notice, Context(row.id, now));
-      if (!request) continue;
-      auto outcome = PostRequest(*request);
-      if (!outcome || outcome->status < 200 || outcome->status >= 300) {
-        Log()->warn("alertmanager refresh failed notifier={} alert={} target={} error={}",
-                    notifier.name, NoticeString(*notice, "alert"), NoticeString(*notice, "target"),
-                    outcome ? "HTTP " + std::to_string(outcome->status) : outcome.error());
-      }
+      for (auto& alert : AlertmanagerBody(*notice, Context(row.id, now))) alerts.push_back(alert);
+    }
+    if (alerts.empty()) continue;
+    OutgoingRequest request;
+    request.url = AlertmanagerAlertsUrl(notifier);
+    request.headers = {"Content-Type: application/json"};
+    request.body = alerts.dump();
+    request.timeout = notifier.timeout;
+    auto outcome = PostRequest(request);
+    if (!outcome || outcome->status < 200 || outcome->status >= 300) {
+      Log()->warn("alertmanager refresh failed notifier={} alerts={} error={}", notifier.name,
+                  alerts.size(),
+                  outcome ? "HTTP " + std::to_string(outcome->status) : outcome.error());
     }
   }
 }

@@ -31,6 +31,12 @@ EnvLookup ProcessEnv() {
   };
 }
 
+std::string AlertmanagerAlertsUrl(const NotifierConfig& notifier) {
+  std::string base = notifier.url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/api/v2/alerts";
+}
+
 std::string WebhookBody(const nlohmann::json& notice) {
   return notice.dump();
 }
@@ -72,9 +78,7 @@ tl::expected<OutgoingRequest, std::string> RenderRequest(const NotifierConfig& n
       return request;
     }
     case NotifierType::kAlertmanager: {
-      std::string base = notifier.url;
-      while (!base.empty() && base.back() == '/') base.pop_back();
-      request.url = base + "/api/v2/alerts";
+      request.url = AlertmanagerAlertsUrl(notifier);
       request.body = AlertmanagerBody(notice, context).dump();
       return request;
     }

@@ -40,6 +40,9 @@ tl::expected<OutgoingRequest, std::string> RenderRequest(const NotifierConfig& n
                                                          const nlohmann::json& notice,
                                                          const RenderContext& context);
 
+// "{url}/api/v2/alerts" for an Alertmanager notifier.
+std::string AlertmanagerAlertsUrl(const NotifierConfig& notifier);
+
 // The bodies, exposed for tests.
 std::string WebhookBody(const nlohmann::json& notice);
 nlohmann::json SlackBody(const nlohmann::json& notice);
