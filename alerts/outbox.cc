@@ -68,14 +68,15 @@ tl::expected<void, std::string> UpsertAlert(Database& db, const AlertRow& row) {
   return q->Run();
 }
 
-tl::expected<void, std::string> InsertNotice(Database& db, const nlohmann::json& notice,
+tl::expected<void, std::string> InsertNotice(Database& db, const std::string& dedup_key,
+                                             const std::string& key, const std::string& payload,
                                              const std::string& notifier, TimePoint now) {
   auto q = db.Prepare(
       "INSERT OR IGNORE INTO outbox(dedup_key, notifier, transition, payload, created_at, "
       "next_attempt_at) VALUES(?,?,?,?,?,?)");
   if (!q) return tl::make_unexpected(q.error());
-  q->Bind(NoticeString(notice, "dedup_key")).Bind(notifier).Bind(NoticeString(notice, "key"));
-  q->Bind(notice.dump()).Bind(ToEpochMs(now)).Bind(ToEpochMs(now));
+  q->Bind(dedup_key).Bind(notifier).Bind(key).Bind(payload).Bind(ToEpochMs(now));
+  q->Bind(ToEpochMs(now));
   return q->Run();
 }
 
@@ -93,14 +94,19 @@ storage::WriteFn EvaluationWrite(const Evaluation& evaluation, const AlertingCon
   // Notices and their routes are computed here, on the caller's thread, so the write itself
   // is only SQL and can be re-run if the batch is retried.
   struct Row {
-    nlohmann::json notice;
+    std::string dedup_key;
+    std::string key;
+    std::string payload;
     std::vector<std::string> notifiers;
   };
   std::vector<Row> notices;
   for (const Transition& t : evaluation.transitions) {
-    Row row{MakeNotice(t), {}};
-    row.notifiers = RouteNotice(config.routes, row.notice);
-    if (!row.notifiers.empty()) notices.push_back(std::move(row));
+    nlohmann::json notice = MakeNotice(t);
+    Row row{t.dedup_key, t.key, "", RouteNotice(config.routes, notice)};
+    if (row.notifiers.empty()) continue;
+    // Error texts come from probed servers: replace invalid UTF-8 rather than throw.
+    row.payload = notice.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    notices.push_back(std::move(row));
   }
   return [rows = evaluation.rows, notices = std::move(notices),
           now](Database& db) -> tl::expected<void, std::string> {
@@ -109,7 +115,8 @@ storage::WriteFn EvaluationWrite(const Evaluation& evaluation, const AlertingCon
     }
     for (const Row& n : notices) {
       for (const std::string& notifier : n.notifiers) {
-        if (auto done = InsertNotice(db, n.notice, notifier, now); !done) return done;
+        auto done = InsertNotice(db, n.dedup_key, n.key, n.payload, notifier, now);
+        if (!done) return done;
       }
     }
     return {};

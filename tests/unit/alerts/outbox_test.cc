@@ -98,6 +98,23 @@ TEST_CASE("an evaluation writes its alert rows and one row per routed notifier, 
   CHECK(FireDown(restarted, kT0 + minutes(1)).transitions.empty());
 }
 
+TEST_CASE("invalid UTF-8 from a probed server is replaced, not a lost write", "[outbox]") {
+  Store store;
+  AlertingConfig config = RoutedConfig();
+  AlertEngine engine(config, kT0 - hours(1));
+  TargetSnapshot down = DownTarget(FailureClass::kToolError, "shop", kT0);
+  down.recent_classes = {FailureClass::kToolError, FailureClass::kToolError};
+  down.last_error = "tool_call: \xff\xfe broken";
+  store.Commit(engine.Evaluate({down}, kT0), config, kT0);
+  auto due = DueRows(store.reader, kT0, 100);
+  REQUIRE(due);
+  REQUIRE(due->size() == 2);
+  json notice = json::parse(due->at(0).payload);
+  CHECK(notice["alert"] == "ToolCallsFailing");
+  CHECK_THAT(notice["error"].get<std::string>(), Catch::Matchers::EndsWith(" broken"));
+  CHECK(store.writer->Stats().write_errors == 0);
+}
+
 TEST_CASE("failed rows back off with attempts and error; delivered rows leave the queue",
           "[outbox]") {
   Store store;
