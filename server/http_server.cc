@@ -88,15 +88,15 @@ tl::expected<std::unique_ptr<HttpServer>, std::string> HttpServer::Start(
 
   const std::string ports = ListeningPorts(host, port);
   const std::string threads = std::to_string(kWorkerThreads);
-  std::array<const char*, 9> options = {"listening_ports",
-                                        ports.c_str(),  //
-                                        "num_threads",
-                                        threads.c_str(),  //
-                                        "request_timeout_ms",
-                                        "30000",  // reading a request and writing an answer
-                                        "enable_keep_alive",
-                                        "yes",  //
-                                        nullptr};
+  // Name/value pairs. request_timeout_ms bounds reading a request and writing an answer.
+  // clang-format off
+  std::array<const char*, 9> options = {
+      "listening_ports", ports.c_str(),
+      "num_threads", threads.c_str(),
+      "request_timeout_ms", "30000",
+      "enable_keep_alive", "yes",
+      nullptr};
+  // clang-format on
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;
   mg_init_data init{};
