@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "app/daemon_alerts.h"
 #include "app/daemon_policy.h"
 #include "app/restore.h"
 #include "checks/classifier.h"
@@ -41,6 +42,8 @@ struct Daemon::Impl {
   std::map<std::string, std::unique_ptr<TargetTracker>> trackers;    // loop thread
   std::thread loop_thread;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<storage::HistoryReader> reader;  // loop thread
+  std::unique_ptr<DaemonAlerts> alerts;
   std::atomic<bool> ready{false};
   std::atomic<bool> draining{false};
   std::mutex names_mu;              // guards names: read by HTTP workers
@@ -84,6 +87,7 @@ void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::
     metrics->SetBaseline(name, p, median);
   }
   for (const Event& e : out.events) metrics->CountEvent(name, e.kind);
+  alerts->OnRun(out.result, out.events);
   if (out.request_confirmation) scheduler->RunSoon(name, config.detection.confirm_after);
   if (!out.result.Success()) {
     spdlog::info("run failed target={} class={} error=\"{}\"", name,
@@ -152,6 +156,7 @@ void Daemon::Impl::ApplyTargets(Config next) {
   }
   targets = std::move(new_targets);
   config = std::move(next);
+  if (alerts) alerts->Reconfigure(config);
   scheduler->SetTargets(schedule);
   self->SetTargets(static_cast<int64_t>(targets.size()));
 }
@@ -160,6 +165,22 @@ void Daemon::Impl::Housekeeping() {
   inflight = prober->inflight();
   self->SetInflight(static_cast<int64_t>(prober->inflight()));
   self->UpdateStore(writer->Stats());
+  auto now = std::chrono::system_clock::now();
+  std::vector<alerts::TargetSnapshot> snapshots;
+  snapshots.reserve(targets.size());
+  for (const auto& [name, t] : targets) {
+    const TargetTracker& tracker = *trackers.at(name);
+    alerts::TargetSnapshot s;
+    s.name = name;
+    s.labels = t.labels;
+    s.state = tracker.state();
+    s.state_since = tracker.state_since();
+    s.recent_classes = tracker.recent_classes();
+    s.interval = t.interval;
+    s.in_maintenance = TargetInMaintenance(config, t, now);
+    snapshots.push_back(std::move(s));
+  }
+  alerts->Evaluate(std::move(snapshots), now, *self);
 }
 
 std::optional<ProbeResult> Daemon::Impl::ProbeNow(const std::string& name,
@@ -259,6 +280,10 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
                                    std::to_string(config.listen_port) + ": " + http.error());
   d.http = std::move(*http);
 
+  d.reader = std::make_unique<storage::HistoryReader>(std::move(*reader));
+  auto alerts = DaemonAlerts::Start(config, *d.writer, *d.reader, d.http->port());
+  if (!alerts) return tl::unexpected(alerts.error());
+  d.alerts = std::move(*alerts);
   d.ApplyTargets(config);
   d.self->SetConfigReload(true, now);
   d.loop_thread = std::thread([self] {
@@ -314,6 +339,7 @@ int Daemon::Shutdown() {
   d->loop->Stop();
   d->loop_thread.join();
   d->http->Stop();
+  d->alerts->Stop();
   d->writer->Stop();  // flush, checkpoint the WAL into the main file, close
   auto stats = d->writer->Stats();
   spdlog::info("stopped rows_written={} rows_lost={}", stats.rows_written, stats.rows_lost);

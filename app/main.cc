@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 
+#include "app/alerts_command.h"
 #include "app/probe_command.h"
 #include "app/query_commands.h"
 #include "app/schema_command.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   commands["history"] = mcpwatch::AddHistoryCommand(app);
   commands["events"] = mcpwatch::AddEventsCommand(app);
   commands["schema"] = mcpwatch::AddSchemaCommand(app);
+  commands["alerts"] = mcpwatch::AddAlertsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
