@@ -1,0 +1,377 @@
+// The built-in alert engine end to end, through the real daemon: a target that goes down and
+// comes back notifies a signed webhook, PagerDuty, Slack (all a local recording receiver) and a
+// real Alertmanager exactly once per transition; a notice that could not be delivered survives
+// SIGKILL in the outbox and arrives exactly once after the restart.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cctype>
+#include <csignal>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "tests/integration/serve/daemon_harness.h"
+
+using namespace mcpwatch::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
+constexpr const char* kSecret = "s3cret-hmac-key";
+constexpr auto kTransition = 40s;  // probe failures -> down state -> alert -> delivery
+
+struct Request {
+  std::string path;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+};
+
+// A recording HTTP/1.1 server on 127.0.0.1:port (one thread, one request per connection,
+// answers 200), the approach of tests/integration/alerts/receiver.cc.
+class Receiver {
+ public:
+  explicit Receiver(int port) : port_(port) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) throw std::runtime_error("socket failed");
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 16) != 0) {
+      close(fd_);
+      throw std::runtime_error("bind/listen failed on 127.0.0.1:" + std::to_string(port));
+    }
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~Receiver() {
+    stopping_ = true;
+    thread_.join();
+    close(fd_);
+  }
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+
+  int port() const { return port_; }
+
+  std::vector<Request> To(const std::string& path) const {
+    std::lock_guard lock(mu_);
+    std::vector<Request> out;
+    for (const Request& r : requests_)
+      if (r.path == path) out.push_back(r);
+    return out;
+  }
+
+ private:
+  void Loop() {
+    while (!stopping_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (conn < 0) continue;
+      Request r;
+      if (Read(conn, r)) {
+        {
+          std::lock_guard lock(mu_);
+          requests_.push_back(std::move(r));
+        }
+        std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+        (void)send(conn, ok.data(), ok.size(), MSG_NOSIGNAL);
+      }
+      close(conn);
+    }
+  }
+
+  static bool Read(int conn, Request& out) {
+    std::string data;
+    char buf[4096];
+    size_t header_end = std::string::npos;
+    size_t length = 0;
+    while (true) {
+      pollfd p{conn, POLLIN, 0};
+      if (poll(&p, 1, 5000) <= 0) return false;
+      ssize_t n = recv(conn, buf, sizeof buf, 0);
+      if (n <= 0) return false;
+      data.append(buf, static_cast<size_t>(n));
+      if (header_end == std::string::npos) {
+        header_end = data.find("\r\n\r\n");
+        if (header_end == std::string::npos) continue;
+        size_t line_end = data.find("\r\n");
+        size_t sp1 = data.find(' ');
+        size_t sp2 = data.find(' ', sp1 + 1);
+        out.path = data.substr(sp1 + 1, sp2 - sp1 - 1);
+        for (size_t pos = line_end + 2; pos < header_end;) {
+          size_t eol = data.find("\r\n", pos);
+          std::string line = data.substr(pos, eol - pos);
+          size_t colon = line.find(':');
+          if (colon != std::string::npos) {
+            std::string name = line.substr(0, colon);
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            std::string value = line.substr(colon + 1);
+            value.erase(0, value.find_first_not_of(' '));
+            out.headers[name] = value;
+          }
+          pos = eol + 2;
+        }
+        auto it = out.headers.find("content-length");
+        length = it == out.headers.end() ? 0 : std::stoul(it->second);
+      }
+      if (data.size() >= header_end + 4 + length) {
+        out.body = data.substr(header_end + 4, length);
+        return true;
+      }
+    }
+  }
+
+  int port_;
+  int fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;
+  std::vector<Request> requests_;
+  std::thread thread_;
+};
+
+std::string HmacHex(const std::string& key, const std::string& body) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 0xf];
+  }
+  return out;
+}
+
+// The TargetDown notices of one receiver path with the given status ("firing"/"resolved"),
+// read from each notifier's own body format.
+int Notices(const Receiver& r, const std::string& path, const std::string& status) {
+  int n = 0;
+  for (const Request& req : r.To(path)) {
+    json b = json::parse(req.body, nullptr, false);
+    if (b.is_discarded()) continue;
+    if (path == "/hook") {
+      n += b.value("alert", "") == "TargetDown" && b.value("target", "") == "shop" &&
+           b.value("status", "") == status;
+    } else if (path == "/pd") {
+      n += b.contains("payload") && b["payload"].value("group", "") == "TargetDown" &&
+           b.value("event_action", "") == (status == "firing" ? "trigger" : "resolve");
+    } else {
+      std::string head = status == "firing" ? "[FIRING]" : "[RESOLVED]";
+      n += b.value("text", "").find(head + " TargetDown on shop") != std::string::npos;
+    }
+  }
+  return n;
+}
+
+// Alertmanager's active TargetDown alert for shop, null when absent (resolved ones are not
+// listed).
+json AmAlert(int port) {
+  auto r = HttpGet("http://127.0.0.1:" + std::to_string(port) + "/api/v2/alerts");
+  if (r.status != 200) return nullptr;
+  json alerts = json::parse(r.body, nullptr, false);
+  if (!alerts.is_array()) return nullptr;
+  for (const json& a : alerts) {
+    if (a["labels"].value("alertname", "") == "TargetDown" &&
+        a["labels"].value("target", "") == "shop") {
+      return a;
+    }
+  }
+  return nullptr;
+}
+
+std::string WriteAlertingConfig(const TempDir& dir, int port, const std::string& target_url,
+                                int receiver_port, std::optional<int> am_port) {
+  std::string path = dir.File("mcpwatch.yaml");
+  const std::string rx = "http://127.0.0.1:" + std::to_string(receiver_port);
+  std::ofstream f(path);
+  f << "listen: 127.0.0.1:" << port << "\n"
+    << "database: " << dir.File("history.db") << "\n"
+    << "defaults: {interval: 1s, timeout: 800ms}\n"
+    << "scheduler: {jitter: 0s}\n"
+    << "targets:\n  - name: shop\n    url: " << target_url << "\n"
+    << "alerting:\n  notifiers:\n"
+    << "    - {name: ops, type: webhook, url: " << rx << "/hook, secret_env: HOOK_SECRET, "
+    << "timeout: 2s}\n"
+    << "    - {name: pager, type: pagerduty, url: " << rx << "/pd, routing_key_env: PD_KEY, "
+    << "timeout: 2s}\n"
+    << "    - {name: chat, type: slack, webhook_url_env: SLACK_URL, timeout: 2s}\n";
+  std::string notify = "ops, pager, chat";
+  if (am_port) {
+    f << "    - {name: am, type: alertmanager, url: http://127.0.0.1:" << *am_port
+      << ", timeout: 2s}\n";
+    notify += ", am";
+  }
+  f << "  routes: [{notify: [" << notify << "]}]\n"
+    << "  rules: [{name: TargetDown, for: 0s}]\n";
+  return path;
+}
+
+Subprocess StartAlertingDaemon(const std::string& config, int receiver_port) {
+  const std::string rx = "http://127.0.0.1:" + std::to_string(receiver_port);
+  Subprocess p = Subprocess::Start({McpwatchBinary(), "serve", "--config", config},
+                                   {std::string("HOOK_SECRET=") + kSecret, "PD_KEY=pd-routing-key",
+                                    "SLACK_URL=" + rx + "/slack"});
+  if (!p.WaitForLine("ready targets=", 20s)) {
+    throw std::runtime_error("daemon did not become ready: " + p.Stdout() + p.Stderr());
+  }
+  return p;
+}
+
+json AlertsJson(const std::string& config) {
+  auto r = RunProcess({McpwatchBinary(), "alerts", "--config", config, "--json"}, 20s);
+  if (r.exit_code != 0) return nullptr;
+  return json::parse(r.out, nullptr, false);
+}
+
+}  // namespace
+
+TEST_CASE("a target going down and back notifies every notifier exactly once per transition",
+          "[alerting]") {
+  TempDir am_dir;
+  {
+    std::ofstream yml(am_dir.File("alertmanager.yml"));
+    yml << "route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n";
+  }
+  const int am_port = FreePort();
+  Subprocess am = Subprocess::Start(
+      {kAlertmanager, "--config.file=" + am_dir.File("alertmanager.yml"),
+       "--storage.path=" + am_dir.File("data"),
+       "--web.listen-address=127.0.0.1:" + std::to_string(am_port), "--cluster.listen-address="});
+  REQUIRE(Eventually(
+      [&] {
+        return HttpGet("http://127.0.0.1:" + std::to_string(am_port) + "/-/ready").status == 200;
+      },
+      20s));
+
+  Receiver rx(FreePort());
+  std::optional<Fixture> fixture(std::in_place);
+  const int target_port = fixture->port();
+  TempDir dir;
+  const std::string config =
+      WriteAlertingConfig(dir, FreePort(), fixture->Url(), rx.port(), am_port);
+  Subprocess daemon = StartAlertingDaemon(config, rx.port());
+
+  // Up first: several good runs and nothing notified.
+  const bool up =
+      Eventually([&] { return ClassCounts(dir.File("history.db"))["shop"]["ok"] >= 2; }, 30s);
+  INFO("daemon stderr: " << daemon.Stderr());
+  INFO("runs: " << json(ClassCounts(dir.File("history.db"))).dump());
+  REQUIRE(up);
+  CHECK(rx.To("/hook").empty());
+
+  fixture.reset();  // the target goes down
+  const std::vector<std::string> paths = {"/hook", "/pd", "/slack"};
+  REQUIRE(Eventually(
+      [&] {
+        return Notices(rx, "/hook", "firing") >= 1 && Notices(rx, "/pd", "firing") >= 1 &&
+               Notices(rx, "/slack", "firing") >= 1 && !AmAlert(am_port).is_null();
+      },
+      kTransition));
+  CHECK(AmAlert(am_port)["status"]["state"] == "active");
+  CHECK(AmAlert(am_port)["labels"]["severity"] == "critical");
+  std::this_thread::sleep_for(3s);  // a duplicate would arrive by now
+  for (const auto& path : paths) {
+    INFO(path);
+    CHECK(Notices(rx, path, "firing") == 1);
+    CHECK(Notices(rx, path, "resolved") == 0);
+  }
+
+  // The webhook is signed over the exact bytes received.
+  for (const Request& r : rx.To("/hook")) {
+    REQUIRE(r.headers.count("x-mcpwatch-signature") == 1);
+    CHECK(r.headers.at("x-mcpwatch-signature") == "sha256=" + HmacHex(kSecret, r.body));
+    CHECK(r.headers.count("x-mcpwatch-delivery") == 1);
+  }
+  for (const Request& r : rx.To("/pd")) {
+    CHECK(json::parse(r.body)["routing_key"] == "pd-routing-key");
+  }
+
+  fixture.emplace(std::vector<std::string>{"--port", std::to_string(target_port)});  // back up
+  REQUIRE(Eventually(
+      [&] {
+        return Notices(rx, "/hook", "resolved") >= 1 && Notices(rx, "/pd", "resolved") >= 1 &&
+               Notices(rx, "/slack", "resolved") >= 1 && AmAlert(am_port).is_null();
+      },
+      kTransition));
+  std::this_thread::sleep_for(3s);
+  for (const auto& path : paths) {
+    INFO(path);
+    CHECK(Notices(rx, path, "firing") == 1);
+    CHECK(Notices(rx, path, "resolved") == 1);
+  }
+  for (const Request& r : rx.To("/hook")) {
+    CHECK(r.headers.at("x-mcpwatch-signature") == "sha256=" + HmacHex(kSecret, r.body));
+  }
+  CHECK(AmAlert(am_port).is_null());
+  json view = AlertsJson(config);
+  REQUIRE(view.is_object());
+  CHECK(view["undelivered"].empty());
+}
+
+TEST_CASE("an undelivered notice survives SIGKILL and arrives exactly once after the restart",
+          "[alerting]") {
+  const int rx_port = FreePort();  // nothing listens yet
+  TempDir dir;
+  const std::string target = "http://127.0.0.1:" + std::to_string(ClosedPort()) + "/mcp";
+  const std::string config = WriteAlertingConfig(dir, FreePort(), target, rx_port, std::nullopt);
+  {
+    Subprocess daemon = StartAlertingDaemon(config, rx_port);
+    REQUIRE(Eventually(
+        [&] {
+          json view = AlertsJson(config);
+          if (!view.is_object()) return false;
+          for (const json& u : view["undelivered"]) {
+            if (u.value("notifier", "") == "ops" && u.value("alert", "") == "TargetDown" &&
+                u.value("status", "") == "firing" && u.value("attempts", 0) >= 1) {
+              return true;
+            }
+          }
+          return false;
+        },
+        kTransition));
+    daemon.Signal(SIGKILL);
+    REQUIRE(daemon.Wait(10s).has_value());
+  }
+
+  Receiver rx(rx_port);
+  Subprocess daemon = StartAlertingDaemon(config, rx_port);
+  const std::vector<std::string> paths = {"/hook", "/pd", "/slack"};
+  REQUIRE(Eventually(
+      [&] {
+        return Notices(rx, "/hook", "firing") >= 1 && Notices(rx, "/pd", "firing") >= 1 &&
+               Notices(rx, "/slack", "firing") >= 1;
+      },
+      kTransition));
+  std::this_thread::sleep_for(5s);  // a duplicate (re-queue or re-send) would arrive by now
+  for (const auto& path : paths) {
+    INFO(path);
+    CHECK(Notices(rx, path, "firing") == 1);
+    CHECK(Notices(rx, path, "resolved") == 0);
+  }
+  for (const Request& r : rx.To("/hook")) {
+    CHECK(r.headers.at("x-mcpwatch-signature") == "sha256=" + HmacHex(kSecret, r.body));
+  }
+  json view = AlertsJson(config);
+  REQUIRE(view.is_object());
+  CHECK(view["undelivered"].empty());
+  REQUIRE(view["alerts"].size() == 1);
+  CHECK(view["alerts"][0]["state"] == "firing");
+}
