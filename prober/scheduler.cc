@@ -68,9 +68,13 @@ void Scheduler::SetTargets(const std::vector<ScheduledTarget>& targets) {
     e.target = t;
     // The first slot at this target's offset that is not in the past.
     auto offset = Offset(t);
-    auto since_epoch = now - epoch_;
-    auto periods = (since_epoch - offset) / t.interval + 1;
-    e.next_due = epoch_ + offset + std::max<int64_t>(0, periods) * t.interval;
+    // (Truncating division made this one period late: at start-up every target skipped its
+    // whole first interval.)
+    auto behind = (now - epoch_) - offset;
+    int64_t periods = behind <= EventLoop::Clock::duration::zero()
+                          ? 0
+                          : (behind + t.interval - EventLoop::Clock::duration(1)) / t.interval;
+    e.next_due = epoch_ + offset + periods * t.interval;
     if (e.next_due < now) e.next_due = now;
     if (old != entries_.end()) {
       e.running = old->second.running;
@@ -94,7 +98,8 @@ void Scheduler::SetTargets(const std::vector<ScheduledTarget>& targets) {
 void Scheduler::Arm(Entry& e) {
   if (stopped_) return;
   std::string name = e.target.name;
-  e.timer = loop_.AddTimer(e.next_due + Jitter(e.target), [this, name] { OnDue(name); });
+  e.fire_at = e.next_due + Jitter(e.target);
+  e.timer = loop_.AddTimer(e.fire_at, [this, name] { OnDue(name); });
 }
 
 void Scheduler::OnDue(const std::string& name) {
@@ -102,7 +107,8 @@ void Scheduler::OnDue(const std::string& name) {
   if (it == entries_.end() || stopped_) return;
   Entry& e = it->second;
   e.timer = 0;
-  auto due = e.next_due;
+  // Lag is measured against the planned start: the jitter is deliberate, not lateness.
+  auto due = e.fire_at;
   e.next_due += e.target.interval;  // fixed rate: the next slot, however late this one starts
   auto now = EventLoop::Clock::now();
   while (e.next_due <= now) e.next_due += e.target.interval;

@@ -70,6 +70,7 @@ class Scheduler {
   struct Entry {
     ScheduledTarget target;
     EventLoop::Clock::time_point next_due;
+    EventLoop::Clock::time_point fire_at;  // next_due plus this run's jitter: the planned start
     EventLoop::TimerId timer = 0;
     EventLoop::TimerId soon_timer = 0;
     bool running = false;
