@@ -35,7 +35,7 @@ tl::expected<json, std::string> NewestNotice(storage::Database& db, const std::s
 }
 
 json OptTime(const std::optional<TimePoint>& t) {
-  return t ? json(FormatEventTime(*t)) : json();
+  return t ? json(FormatTimestamp(*t)) : json();
 }
 
 std::string Pad(std::string s, size_t width) {
@@ -129,7 +129,7 @@ json ToJson(const AlertsView& view) {
                       {"target", a.target},
                       {"state", a.state},
                       {"severity", a.severity},
-                      {"since", FormatEventTime(a.since)},
+                      {"since", FormatTimestamp(a.since)},
                       {"fired_at", OptTime(a.fired_at)},
                       {"last_notified_at", OptTime(a.last_notified_at)},
                       {"description", a.description},
@@ -145,8 +145,8 @@ json ToJson(const AlertsView& view) {
                            {"transition", u.transition},
                            {"delivery", u.delivery},
                            {"attempts", u.attempts},
-                           {"created_at", FormatEventTime(u.created_at)},
-                           {"next_attempt_at", FormatEventTime(u.next_attempt_at)},
+                           {"created_at", FormatTimestamp(u.created_at)},
+                           {"next_attempt_at", FormatTimestamp(u.next_attempt_at)},
                            {"last_error", u.last_error}});
   }
   return {{"alerts", alerts}, {"undelivered", undelivered}};
@@ -161,7 +161,7 @@ std::string FormatText(const AlertsView& view) {
         {"ALERT", "TARGET", "STATE", "SEVERITY", "SINCE", "DESCRIPTION"}};
     for (const ActiveAlertView& a : view.alerts) {
       rows.push_back(
-          {a.alert, a.target, a.state, a.severity, FormatEventTime(a.since), a.description});
+          {a.alert, a.target, a.state, a.severity, FormatTimestamp(a.since), a.description});
     }
     out += Table(rows);
   }
@@ -173,7 +173,7 @@ std::string FormatText(const AlertsView& view) {
         {"ID", "NOTIFIER", "ALERT", "TARGET", "STATUS", "DELIVERY", "ATTEMPTS", "NEXT", "ERROR"}};
     for (const UndeliveredView& u : view.undelivered) {
       rows.push_back({std::to_string(u.id), u.notifier, u.alert, u.target, u.status, u.delivery,
-                      std::to_string(u.attempts), FormatEventTime(u.next_attempt_at),
+                      std::to_string(u.attempts), FormatTimestamp(u.next_attempt_at),
                       u.last_error});
     }
     out += Table(rows);

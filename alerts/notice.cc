@@ -17,8 +17,8 @@ nlohmann::json MakeNotice(const Transition& t) {
   n["class"] = t.cls;
   n["summary"] = Summary(t.rule);
   n["description"] = t.description;
-  n["started_at"] = FormatEventTime(t.started_at);
-  n["ended_at"] = t.ended_at ? nlohmann::json(FormatEventTime(*t.ended_at)) : nlohmann::json();
+  n["started_at"] = FormatTimestamp(t.started_at);
+  n["ended_at"] = t.ended_at ? nlohmann::json(FormatTimestamp(*t.ended_at)) : nlohmann::json();
   n["dedup_key"] = t.dedup_key;
   n["labels"] = t.labels;
   n["state"] = ToString(t.state);

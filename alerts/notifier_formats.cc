@@ -96,7 +96,7 @@ json AlertmanagerBody(const json& n, const RenderContext& context) {
     annotations["diagnosis"] = NoticeString(n, "diagnosis");
   std::string ends = NoticeIsResolved(n)
                          ? NoticeString(n, "ended_at")
-                         : FormatEventTime(context.now + context.alertmanager_ends_after);
+                         : FormatTimestamp(context.now + context.alertmanager_ends_after);
   json alert = {{"labels", labels},
                 {"annotations", annotations},
                 {"startsAt", NoticeString(n, "started_at")},

@@ -84,7 +84,7 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
           LastRunsAre(t, IsToolFailure)) {
         return {};
       }
-      return Active(WithError(name + " is down since " + FormatEventTime(t.state_since) +
+      return Active(WithError(name + " is down since " + FormatTimestamp(t.state_since) +
                                   " (last class " + LastClassText(t) + ")",
                               t));
     case RuleId::kInitializeFailing:
@@ -97,7 +97,7 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
           name + " initializes but its synthetic tool call fails (" + LastClassText(t) + ")", t));
     case RuleId::kLatencySpike:
       if (t.state != TargetState::kDegraded) return {};
-      return Active(name + " is slower than its baseline since " + FormatEventTime(t.state_since) +
+      return Active(name + " is slower than its baseline since " + FormatTimestamp(t.state_since) +
                     (t.last_diagnosis.empty() ? "" : ": " + t.last_diagnosis));
     case RuleId::kSchemaDrift: {
       if (t.schema_accepted) return {};
@@ -114,13 +114,13 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
       const Event* e =
           NewestEvent(t, EventKind::kDeployRegression, ctx.now - kEventWindow, IsRegression);
       if (e == nullptr) return {};
-      return Active(name + " got worse after a deploy at " + FormatEventTime(e->at) + ": " +
+      return Active(name + " got worse after a deploy at " + FormatTimestamp(e->at) + ": " +
                     DetailString(e->details, "reason"));
     }
     case RuleId::kCrashLoop: {
       const Event* e = NewestEvent(t, EventKind::kCrashLoop, ctx.now - kEventWindow, AnyDetails);
       if (e == nullptr) return {};
-      return Active(name + " keeps restarting (crash loop detected at " + FormatEventTime(e->at) +
+      return Active(name + " keeps restarting (crash loop detected at " + FormatTimestamp(e->at) +
                     ")");
     }
     case RuleId::kCertificateExpiring: {
@@ -130,13 +130,13 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
       std::string when = left <= std::chrono::system_clock::duration::zero()
                              ? "expired at "
                              : "expires in " + std::to_string(Days(left)) + " days at ";
-      return Active(name + "'s TLS certificate " + when + FormatEventTime(*t.cert_not_after));
+      return Active(name + "'s TLS certificate " + when + FormatTimestamp(*t.cert_not_after));
     }
     case RuleId::kProberStale: {
       TimePoint reference = std::max(t.last_run_at, ctx.daemon_started_at);
       if (ctx.now - reference <= kStaleIntervals * t.interval) return {};
       std::string last =
-          t.last_run_at == TimePoint{} ? std::string("never") : FormatEventTime(t.last_run_at);
+          t.last_run_at == TimePoint{} ? std::string("never") : FormatTimestamp(t.last_run_at);
       return Active(name + " has not been probed for " + std::to_string(kStaleIntervals) +
                     " intervals (last run " + last + "); the scheduler may be stuck");
     }

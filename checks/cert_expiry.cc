@@ -8,7 +8,7 @@
 namespace mcpwatch {
 
 nlohmann::json ToJson(const CertExpiring& e) {
-  return nlohmann::json{{"not_after", FormatEventTime(e.not_after)},
+  return nlohmann::json{{"not_after", FormatTimestamp(e.not_after)},
                         {"threshold_days", e.threshold.count() / 24},
                         {"remaining_seconds", e.remaining.count()}};
 }

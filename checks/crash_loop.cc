@@ -11,8 +11,8 @@ bool IsRestartFailure(FailureClass c) {
 }
 
 nlohmann::json ToJson(const CrashLoop& c, const CrashLoopPolicy& policy) {
-  return nlohmann::json{{"at", FormatEventTime(c.at)},
-                        {"first_flip", FormatEventTime(c.first_flip)},
+  return nlohmann::json{{"at", FormatTimestamp(c.at)},
+                        {"first_flip", FormatTimestamp(c.first_flip)},
                         {"flips", c.flips},
                         {"window_seconds", policy.window.count()},
                         {"failure", ToString(c.failure)}};

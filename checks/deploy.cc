@@ -58,7 +58,7 @@ nlohmann::json ToJson(const WindowStats& s) {
 
 nlohmann::json ToJson(const Deploy& d) {
   return nlohmann::json{
-      {"at", FormatEventTime(d.at)},        {"old_version", d.old_version},
+      {"at", FormatTimestamp(d.at)},        {"old_version", d.old_version},
       {"new_version", d.new_version},       {"old_tools_hash", d.old_tools_hash},
       {"new_tools_hash", d.new_tools_hash}, {"version_changed", d.VersionChanged()},
       {"tools_changed", d.ToolsChanged()}};

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "checks/timestamp.h"
+
 namespace mcpwatch {
 
 enum class EventKind {
@@ -40,8 +42,5 @@ struct Event {
 // {"target":..., "kind":..., "at": RFC 3339 UTC, "details":{...}}.
 nlohmann::json ToJson(const Event& e);
 
-// RFC 3339 UTC with milliseconds ("2025-06-18T09:30:00.000Z", the format of the probe JSON):
-// how detectors write timestamps into event details.
-std::string FormatEventTime(std::chrono::system_clock::time_point t);
 
 }  // namespace mcpwatch

@@ -70,7 +70,7 @@ bool IsHardFailure(FailureClass c) {
 nlohmann::json ToJson(const Transition& t) {
   return nlohmann::json{{"from", ToString(t.from)},
                         {"to", ToString(t.to)},
-                        {"at", FormatEventTime(t.at)},
+                        {"at", FormatTimestamp(t.at)},
                         {"reason", t.reason}};
 }
 

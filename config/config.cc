@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "config/sections.h"
-#include "config/sha256.h"
+#include "checks/tool_list.h"
 #include "config/yaml_reader.h"
 
 namespace mcpwatch {
@@ -125,7 +125,7 @@ tl::expected<Config, std::vector<ConfigError>> ParseConfig(std::string_view yaml
     reader.Error(documents[1].Mark(), "the config file must hold a single YAML document");
   }
   Config config;
-  config.content_hash = config_parse::Sha256Hex(yaml_text);
+  config.content_hash = Sha256Hex(yaml_text);
   if (reader.IsMap(documents[0], "the config file's top level")) {
     ParseTopLevel(documents[0], config, reader, BaseDir(file_name));
   }

@@ -84,7 +84,7 @@ TEST_CASE("the notice carries the contract fields", "[notifier]") {
   CHECK(MakeNotice(drift)["drift"]["grade"] == "breaking");
   json resolved = MakeNotice(DownTransition(TransitionKind::kResolved));
   CHECK(resolved["status"] == "resolved");
-  CHECK(resolved["ended_at"] == FormatEventTime(kT0));
+  CHECK(resolved["ended_at"] == FormatTimestamp(kT0));
 }
 
 TEST_CASE("webhook: raw notice body, delivery id, verifiable signature", "[notifier]") {
@@ -172,13 +172,13 @@ TEST_CASE("alertmanager: /api/v2/alerts with stable labels and endsAt", "[notifi
                             {"team", "payments"}});
   CHECK(a["annotations"]["class"] == "connection_refused");
   CHECK(a["annotations"]["summary"] == "MCP server is down.");
-  CHECK(a["startsAt"] == FormatEventTime(kT0 - minutes(10)));
-  CHECK(a["endsAt"] == FormatEventTime(kT0 + minutes(3)));
+  CHECK(a["startsAt"] == FormatTimestamp(kT0 - minutes(10)));
+  CHECK(a["endsAt"] == FormatTimestamp(kT0 + minutes(3)));
   CHECK(a["generatorURL"] == "http://127.0.0.1:9464/");
 
   json resolved =
       AlertmanagerBody(MakeNotice(DownTransition(TransitionKind::kResolved)), Context());
-  CHECK(resolved[0]["endsAt"] == FormatEventTime(kT0));
+  CHECK(resolved[0]["endsAt"] == FormatTimestamp(kT0));
   CHECK(resolved[0]["labels"] == a["labels"]);
 }
 

@@ -176,7 +176,7 @@ TEST_CASE("the alerts view lists firing and pending alerts and undelivered notic
   CHECK(view->alerts[0].alert == "TargetDown");
   CHECK(view->alerts[0].state == "firing");
   CHECK(view->alerts[0].severity == "critical");
-  CHECK(view->alerts[0].description == "shop is down since " + FormatEventTime(kT0 - minutes(1)) +
+  CHECK(view->alerts[0].description == "shop is down since " + FormatTimestamp(kT0 - minutes(1)) +
                                            " (last class connection_refused): initialize: "
                                            "connection_refused");
   CHECK(view->alerts[1].alert == "LatencySpike");

@@ -207,7 +207,7 @@ TEST_CASE("event kinds keep their contract spellings", "[event]") {
 
   const auto at =
       std::chrono::system_clock::time_point(std::chrono::milliseconds(1'750'000'000'123));
-  CHECK(FormatEventTime(at) == "2025-06-15T15:06:40.123Z");
+  CHECK(FormatTimestamp(at) == "2025-06-15T15:06:40.123Z");
   const Event e{"shop", EventKind::kDeploy, at, {{"new_version", "1.1.0"}}};
   const nlohmann::json j = ToJson(e);
   CHECK(j["target"] == "shop");
