@@ -23,8 +23,8 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-HttpRequest ToRequest(const mg_request_info& info) {
-  HttpRequest request;
+WebRequest ToRequest(const mg_request_info& info) {
+  WebRequest request;
   request.method = info.request_method != nullptr ? info.request_method : "";
   // local_uri is URL-decoded and cleaned of "..", without the query.
   request.path = info.local_uri != nullptr ? info.local_uri : "";
@@ -36,7 +36,7 @@ HttpRequest ToRequest(const mg_request_info& info) {
   return request;
 }
 
-void Send(mg_connection* conn, const HttpResponse& response, bool with_body) {
+void Send(mg_connection* conn, const WebResponse& response, bool with_body) {
   mg_response_header_start(conn, response.status);
   mg_response_header_add(conn, "Content-Type", response.content_type.c_str(), -1);
   const std::string length = std::to_string(response.body.size());
@@ -139,17 +139,17 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self) {
   const bool head =
       info->request_method != nullptr && std::string_view(info->request_method) == "HEAD";
   if (info->content_length > kMaxBodyBytes) {
-    Send(conn, HttpResponse::JsonError(413, "request body over 64 KB"), !head);
+    Send(conn, WebResponse::JsonError(413, "request body over 64 KB"), !head);
     return 413;
   }
-  HttpResponse response;
+  WebResponse response;
   try {
     response = static_cast<HttpServer*>(self)->routes_->Handle(ToRequest(*info));
   } catch (const std::exception& e) {
     // A hook or a third-party call threw: answer 500 rather than let civetweb's thread die.
     server::Log()->error("http handler failed path={} error={}",
                          info->local_uri != nullptr ? info->local_uri : "", e.what());
-    response = HttpResponse::JsonError(500, "internal error");
+    response = WebResponse::JsonError(500, "internal error");
   }
   Send(conn, response, !head);
   return response.status;

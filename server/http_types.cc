@@ -23,27 +23,27 @@ std::string Lower(std::string_view text) {
 
 }  // namespace
 
-std::optional<std::string> HttpRequest::Param(const std::string& name) const {
+std::optional<std::string> WebRequest::Param(const std::string& name) const {
   auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return it->second;
 }
 
-std::optional<std::string> HttpRequest::Header(std::string_view name) const {
+std::optional<std::string> WebRequest::Header(std::string_view name) const {
   auto it = headers.find(Lower(name));
   if (it == headers.end()) return std::nullopt;
   return it->second;
 }
 
-HttpResponse HttpResponse::Text(int status, std::string body) {
-  HttpResponse r;
+WebResponse WebResponse::Text(int status, std::string body) {
+  WebResponse r;
   r.status = status;
   r.body = std::move(body);
   return r;
 }
 
-HttpResponse HttpResponse::Json(int status, const nlohmann::json& body) {
-  HttpResponse r;
+WebResponse WebResponse::Json(int status, const nlohmann::json& body) {
+  WebResponse r;
   r.status = status;
   r.content_type = "application/json";
   // Replace, not throw, on invalid UTF-8 that came from a server or the database.
@@ -52,7 +52,7 @@ HttpResponse HttpResponse::Json(int status, const nlohmann::json& body) {
   return r;
 }
 
-HttpResponse HttpResponse::JsonError(int status, std::string message) {
+WebResponse WebResponse::JsonError(int status, std::string message) {
   return Json(status, {{"error", std::move(message)}});
 }
 

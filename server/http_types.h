@@ -12,7 +12,7 @@
 
 namespace mcpwatch {
 
-struct HttpRequest {
+struct WebRequest {
   std::string method;                          // "GET", ...
   std::string path;                            // decoded, without the query
   std::map<std::string, std::string> query;    // decoded; the first of repeated keys wins
@@ -22,16 +22,16 @@ struct HttpRequest {
   std::optional<std::string> Header(std::string_view name) const;  // any case
 };
 
-struct HttpResponse {
+struct WebResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // besides the two above
 
-  static HttpResponse Text(int status, std::string body);
-  static HttpResponse Json(int status, const nlohmann::json& body);
+  static WebResponse Text(int status, std::string body);
+  static WebResponse Json(int status, const nlohmann::json& body);
   // {"error": message} with the status; used for every 4xx/5xx of the API.
-  static HttpResponse JsonError(int status, std::string message);
+  static WebResponse JsonError(int status, std::string message);
 };
 
 // "a=1&b=x%20y" -> {a: "1", b: "x y"}; '+' is a space. Malformed escapes are kept literally.

@@ -36,17 +36,17 @@ std::string Quote(std::string_view value) {
   return "\"" + BoundLabelValue(value, 64) + "\"";
 }
 
-HttpResponse BadParameter(std::string_view name, std::string_view value, std::string_view want) {
-  return HttpResponse::JsonError(400, "bad parameter " + std::string(name) + ": " + Quote(value) +
+WebResponse BadParameter(std::string_view name, std::string_view value, std::string_view want) {
+  return WebResponse::JsonError(400, "bad parameter " + std::string(name) + ": " + Quote(value) +
                                           " is not " + std::string(want));
 }
 
-HttpResponse HistoryUnavailable(std::string_view what, const std::string& error) {
+WebResponse HistoryUnavailable(std::string_view what, const std::string& error) {
   server::Log()->warn("history query failed query={} error={}", what, error);
-  return HttpResponse::JsonError(503, "history unavailable: " + error);
+  return WebResponse::JsonError(503, "history unavailable: " + error);
 }
 
-tl::expected<Clock::time_point, HttpResponse> SinceParam(const HttpRequest& request,
+tl::expected<Clock::time_point, WebResponse> SinceParam(const WebRequest& request,
                                                          std::chrono::milliseconds fallback,
                                                          Clock::time_point now) {
   const auto value = request.Param("since");
@@ -57,7 +57,7 @@ tl::expected<Clock::time_point, HttpResponse> SinceParam(const HttpRequest& requ
       BadParameter("since", *value, "a duration (30m, 24h, 7d) or an RFC 3339 time"));
 }
 
-tl::expected<int, HttpResponse> LimitParam(const HttpRequest& request) {
+tl::expected<int, WebResponse> LimitParam(const WebRequest& request) {
   const auto value = request.Param("limit");
   if (!value) return kDefaultLimit;
   int limit = 0;
@@ -71,7 +71,7 @@ tl::expected<int, HttpResponse> LimitParam(const HttpRequest& request) {
 
 // blackbox_exporter's rule: the scrape timeout minus an offset bounds the run, so the answer
 // arrives before Prometheus gives up.
-tl::expected<std::chrono::milliseconds, HttpResponse> ProbeTimeout(const HttpRequest& request) {
+tl::expected<std::chrono::milliseconds, WebResponse> ProbeTimeout(const WebRequest& request) {
   std::optional<std::chrono::milliseconds> timeout;
   if (const auto value = request.Param("timeout")) {
     auto parsed = ParseDuration(*value);
@@ -85,7 +85,7 @@ tl::expected<std::chrono::milliseconds, HttpResponse> ProbeTimeout(const HttpReq
     const char* end = header->data() + header->size();
     auto [ptr, ec] = std::from_chars(header->data(), end, seconds);
     if (ec != std::errc() || ptr != end || !(seconds > 0) || seconds > 86400) {
-      return tl::make_unexpected(HttpResponse::JsonError(
+      return tl::make_unexpected(WebResponse::JsonError(
           400, "bad header " + std::string(kScrapeTimeoutHeader) + ": " + Quote(*header) +
                    " is not a positive number of seconds"));
     }
@@ -109,16 +109,16 @@ Routes::Routes(std::shared_ptr<prometheus::Registry> registry, std::filesystem::
       hooks_(std::move(hooks)),
       readers_(std::move(database), readers) {}
 
-HttpResponse Routes::Handle(const HttpRequest& request) {
+WebResponse Routes::Handle(const WebRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") {
-    HttpResponse r = HttpResponse::JsonError(405, "only GET is supported");
+    WebResponse r = WebResponse::JsonError(405, "only GET is supported");
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
   }
   const std::string& path = request.path;
   if (path == "/") return StatusPage();
   if (path == "/metrics") return Metrics();
-  if (path == "/healthz") return HttpResponse::Text(200, "ok\n");
+  if (path == "/healthz") return WebResponse::Text(200, "ok\n");
   if (path == "/readyz") return Ready();
   if (path == "/api/v1/targets") return Targets();
   if (path == "/api/v1/events") return Events(request);
@@ -137,11 +137,11 @@ HttpResponse Routes::Handle(const HttpRequest& request) {
       path.size() > kBadgePrefix.size() + kSvg.size()) {
     return Badge(path.substr(kBadgePrefix.size(), path.size() - kBadgePrefix.size() - kSvg.size()));
   }
-  return HttpResponse::JsonError(404, "no such path: " + Quote(path));
+  return WebResponse::JsonError(404, "no such path: " + Quote(path));
 }
 
-HttpResponse Routes::Metrics() {
-  HttpResponse r;
+WebResponse Routes::Metrics() {
+  WebResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   if (hooks_.metrics_text) {
     r.body = hooks_.metrics_text();
@@ -153,10 +153,10 @@ HttpResponse Routes::Metrics() {
   return r;
 }
 
-HttpResponse Routes::Ready() {
-  if (hooks_.draining && hooks_.draining()) return HttpResponse::Text(503, "draining\n");
-  if (hooks_.ready && !hooks_.ready()) return HttpResponse::Text(503, "not ready\n");
-  return HttpResponse::Text(200, "ready\n");
+WebResponse Routes::Ready() {
+  if (hooks_.draining && hooks_.draining()) return WebResponse::Text(503, "draining\n");
+  if (hooks_.ready && !hooks_.ready()) return WebResponse::Text(503, "not ready\n");
+  return WebResponse::Text(200, "ready\n");
 }
 
 bool Routes::IsConfigured(const std::string& target) const {
@@ -187,17 +187,17 @@ tl::expected<std::vector<storage::TargetStatus>, std::string> Routes::Statuses()
   return shown;
 }
 
-HttpResponse Routes::Targets() {
+WebResponse Routes::Targets() {
   auto rows = Statuses();
   if (!rows) return HistoryUnavailable("status", rows.error());
   nlohmann::json body = nlohmann::json::array();
   for (const storage::TargetStatus& s : *rows) body.push_back(StatusJson(s));
-  return HttpResponse::Json(200, body);
+  return WebResponse::Json(200, body);
 }
 
-HttpResponse Routes::Runs(const HttpRequest& request, const std::string& target) {
+WebResponse Routes::Runs(const WebRequest& request, const std::string& target) {
   if (!IsConfigured(target)) {
-    return HttpResponse::JsonError(404, "unknown target " + Quote(target));
+    return WebResponse::JsonError(404, "unknown target " + Quote(target));
   }
   auto since = SinceParam(request, kDefaultRunsWindow, Clock::now());
   if (!since) return since.error();
@@ -209,10 +209,10 @@ HttpResponse Routes::Runs(const HttpRequest& request, const std::string& target)
   if (!runs) return HistoryUnavailable("runs", runs.error());
   nlohmann::json body = nlohmann::json::array();
   for (const storage::RunRow& run : *runs) body.push_back(RunJson(run));
-  return HttpResponse::Json(200, body);
+  return WebResponse::Json(200, body);
 }
 
-HttpResponse Routes::Events(const HttpRequest& request) {
+WebResponse Routes::Events(const WebRequest& request) {
   auto since = SinceParam(request, kDefaultEventsWindow, Clock::now());
   if (!since) return since.error();
   auto limit = LimitParam(request);
@@ -224,32 +224,32 @@ HttpResponse Routes::Events(const HttpRequest& request) {
   if (!events) return HistoryUnavailable("events", events.error());
   nlohmann::json body = nlohmann::json::array();
   for (const storage::EventRecord& e : *events) body.push_back(EventJson(e));
-  return HttpResponse::Json(200, body);
+  return WebResponse::Json(200, body);
 }
 
-HttpResponse Routes::Probe(const HttpRequest& request) {
+WebResponse Routes::Probe(const WebRequest& request) {
   const auto target = request.Param("target");
   if (!target || target->empty()) {
-    return HttpResponse::JsonError(400, "missing parameter target: /probe?target=NAME");
+    return WebResponse::JsonError(400, "missing parameter target: /probe?target=NAME");
   }
   auto timeout = ProbeTimeout(request);
   if (!timeout) return timeout.error();
   if (!hooks_.probe_now) {
-    return HttpResponse::JsonError(503, "probing on demand is not available");
+    return WebResponse::JsonError(503, "probing on demand is not available");
   }
   const std::string unknown = "unknown target " + Quote(*target) +
                               ": /probe only runs targets named in the config, never a URL";
-  if (!IsConfigured(*target)) return HttpResponse::JsonError(404, unknown);
+  if (!IsConfigured(*target)) return WebResponse::JsonError(404, unknown);
   const std::optional<ProbeResult> result = hooks_.probe_now(*target, *timeout);
-  if (!result) return HttpResponse::JsonError(404, unknown);
-  HttpResponse r;
+  if (!result) return WebResponse::JsonError(404, unknown);
+  WebResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = ProbeExposition(*result, *timeout);
   return r;
 }
 
-HttpResponse Routes::Badge(const std::string& target) {
-  HttpResponse r;
+WebResponse Routes::Badge(const std::string& target) {
+  WebResponse r;
   r.content_type = "image/svg+xml";
   r.headers.emplace_back("Cache-Control", "max-age=60");
   auto rows = Statuses();
@@ -265,10 +265,10 @@ HttpResponse Routes::Badge(const std::string& target) {
   return r;
 }
 
-HttpResponse Routes::StatusPage() {
+WebResponse Routes::StatusPage() {
   auto rows = Statuses();
   if (!rows) return HistoryUnavailable("status page", rows.error());
-  HttpResponse r;
+  WebResponse r;
   r.content_type = "text/html; charset=utf-8";
   r.body = RenderStatusPage(*rows, Clock::now());
   return r;

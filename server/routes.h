@@ -1,4 +1,4 @@
-// Every HTTP route of the daemon as a function from HttpRequest to HttpResponse (no sockets
+// Every HTTP route of the daemon as a function from WebRequest to WebResponse (no sockets
 // here: http_server.cc feeds it from civetweb).
 //
 //   GET /                               HTML status page
@@ -32,17 +32,17 @@ class Routes {
   Routes(std::shared_ptr<prometheus::Registry> registry, std::filesystem::path database,
          HttpHooks hooks, size_t readers);
 
-  HttpResponse Handle(const HttpRequest& request);
+  WebResponse Handle(const WebRequest& request);
 
  private:
-  HttpResponse Metrics();
-  HttpResponse Ready();
-  HttpResponse Targets();
-  HttpResponse Runs(const HttpRequest& request, const std::string& target);
-  HttpResponse Events(const HttpRequest& request);
-  HttpResponse Probe(const HttpRequest& request);
-  HttpResponse Badge(const std::string& target);
-  HttpResponse StatusPage();
+  WebResponse Metrics();
+  WebResponse Ready();
+  WebResponse Targets();
+  WebResponse Runs(const WebRequest& request, const std::string& target);
+  WebResponse Events(const WebRequest& request);
+  WebResponse Probe(const WebRequest& request);
+  WebResponse Badge(const std::string& target);
+  WebResponse StatusPage();
 
   // Status rows for the targets to show (configured ones when target_names is set).
   tl::expected<std::vector<storage::TargetStatus>, std::string> Statuses();

@@ -21,18 +21,18 @@ TEST_CASE("PercentDecode keeps malformed escapes literally") {
   CHECK(PercentDecode("a+b", true) == "a b");
 }
 
-TEST_CASE("HttpRequest headers are found in any case") {
-  HttpRequest r;
+TEST_CASE("WebRequest headers are found in any case") {
+  WebRequest r;
   r.headers["x-prometheus-scrape-timeout-seconds"] = "10";
   CHECK(r.Header("X-Prometheus-Scrape-Timeout-Seconds") == "10");
   CHECK_FALSE(r.Header("Accept"));
 }
 
 TEST_CASE("JSON responses survive invalid UTF-8 and carry their content type") {
-  const HttpResponse r = HttpResponse::Json(200, {{"name", std::string("bad\xff")}});
+  const WebResponse r = WebResponse::Json(200, {{"name", std::string("bad\xff")}});
   CHECK(r.content_type == "application/json");
   CHECK(r.body.find("bad") != std::string::npos);
-  const HttpResponse e = HttpResponse::JsonError(400, "bad parameter limit");
+  const WebResponse e = WebResponse::JsonError(400, "bad parameter limit");
   CHECK(e.status == 400);
   CHECK(nlohmann::json::parse(e.body)["error"] == "bad parameter limit");
 }
