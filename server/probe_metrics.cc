@@ -50,9 +50,11 @@ ProbeMetrics::ProbeMetrics(prometheus::Registry& registry, std::string location)
     : families_(std::make_unique<detail::ProbeFamilies>(registry)),
       location_(std::move(location)) {}
 
-ProbeMetrics::~ProbeMetrics() {
-  for (auto& [name, series] : series_) DropProbeSeries(*families_, *series);
-}
+// The series stay in the registry: prometheus-cpp's Family::Remove scans the family, so
+// dropping every series of 10,000 targets one by one took minutes at daemon exit. The
+// registry must therefore not be used for exposition after its ProbeMetrics is gone (the
+// daemon destroys both together).
+ProbeMetrics::~ProbeMetrics() = default;
 
 prometheus::Labels ProbeMetrics::TargetLabels(const TargetMeta& t) const {
   prometheus::Labels labels = {{"target", t.name}};
