@@ -145,18 +145,20 @@ void Scheduler::RunSoon(const std::string& target, std::chrono::milliseconds del
 bool Scheduler::RunNow(const std::string& target, std::function<void(Transcript)> done) {
   auto it = entries_.find(target);
   if (it == entries_.end() || stopped_) return false;
-  auto spec = hooks_.prepare(target);
-  if (!spec) {
-    StepRecord rec;
-    rec.transport = TransportError::kOther;
-    rec.transport_detail = spec.error();
-    Transcript t;
-    t.steps.push_back(rec);
-    done(std::move(t));
-    return true;
-  }
-  prober_.Start(std::move(*spec), std::move(done));
+  Start(target, std::move(done));
   return true;
+}
+
+void Scheduler::Start(const std::string& target, std::function<void(Transcript)> done) {
+  auto spec = hooks_.prepare(target);
+  if (spec) return prober_.Start(std::move(*spec), std::move(done));
+  // No spec (e.g. an unreadable token file): a failed run without traffic, with the reason.
+  StepRecord rec;
+  rec.transport = TransportError::kOther;
+  rec.transport_detail = spec.error();
+  Transcript t;
+  t.steps.push_back(rec);
+  done(std::move(t));
 }
 
 void Scheduler::Launch(Entry& e, EventLoop::Clock::time_point due) {
@@ -175,17 +177,7 @@ void Scheduler::Launch(Entry& e, EventLoop::Clock::time_point due) {
   };
   e.running = true;
   ++inflight_;
-  auto spec = hooks_.prepare(name);
-  if (!spec) {
-    StepRecord rec;
-    rec.transport = TransportError::kOther;
-    rec.transport_detail = spec.error();
-    Transcript t;
-    t.steps.push_back(rec);
-    finish(std::move(t));
-    return;
-  }
-  prober_.Start(std::move(*spec), std::move(finish));
+  Start(name, std::move(finish));
 }
 
 void Scheduler::StartWaiting() {

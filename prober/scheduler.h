@@ -82,6 +82,7 @@ class Scheduler {
   void OnDue(const std::string& name);
   void Launch(Entry& e, EventLoop::Clock::time_point due);
   void StartWaiting();
+  void Start(const std::string& target, std::function<void(Transcript)> done);
   EventLoop::Clock::duration Offset(const ScheduledTarget& t) const;
   EventLoop::Clock::duration Jitter(const ScheduledTarget& t);
 
