@@ -2,12 +2,8 @@
 // comes back notifies a signed webhook, PagerDuty, Slack (all a local recording receiver) and a
 // real Alertmanager exactly once per transition; a notice that could not be delivered survives
 // SIGKILL in the outbox and arrives exactly once after the restart.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +17,7 @@
 #include <optional>
 #include <thread>
 
+#include "tests/integration/alerts/receiver.h"
 #include "tests/integration/serve/daemon_harness.h"
 
 using namespace mcpwatch::test;
@@ -33,118 +30,8 @@ constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
 constexpr const char* kSecret = "s3cret-hmac-key";
 constexpr auto kTransition = 40s;  // probe failures -> down state -> alert -> delivery
 
-struct Request {
-  std::string path;
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;
-};
-
-// A recording HTTP/1.1 server on 127.0.0.1:port (one thread, one request per connection,
-// answers 200), the approach of tests/integration/alerts/receiver.cc.
-class Receiver {
- public:
-  explicit Receiver(int port) : port_(port) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error("socket failed");
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 16) != 0) {
-      close(fd_);
-      throw std::runtime_error("bind/listen failed on 127.0.0.1:" + std::to_string(port));
-    }
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~Receiver() {
-    stopping_ = true;
-    thread_.join();
-    close(fd_);
-  }
-  Receiver(const Receiver&) = delete;
-  Receiver& operator=(const Receiver&) = delete;
-
-  int port() const { return port_; }
-
-  std::vector<Request> To(const std::string& path) const {
-    std::lock_guard lock(mu_);
-    std::vector<Request> out;
-    for (const Request& r : requests_)
-      if (r.path == path) out.push_back(r);
-    return out;
-  }
-
- private:
-  void Loop() {
-    while (!stopping_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (conn < 0) continue;
-      Request r;
-      if (Read(conn, r)) {
-        {
-          std::lock_guard lock(mu_);
-          requests_.push_back(std::move(r));
-        }
-        std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-        (void)send(conn, ok.data(), ok.size(), MSG_NOSIGNAL);
-      }
-      close(conn);
-    }
-  }
-
-  static bool Read(int conn, Request& out) {
-    std::string data;
-    char buf[4096];
-    size_t header_end = std::string::npos;
-    size_t length = 0;
-    while (true) {
-      pollfd p{conn, POLLIN, 0};
-      if (poll(&p, 1, 5000) <= 0) return false;
-      ssize_t n = recv(conn, buf, sizeof buf, 0);
-      if (n <= 0) return false;
-      data.append(buf, static_cast<size_t>(n));
-      if (header_end == std::string::npos) {
-        header_end = data.find("\r\n\r\n");
-        if (header_end == std::string::npos) continue;
-        size_t line_end = data.find("\r\n");
-        size_t sp1 = data.find(' ');
-        size_t sp2 = data.find(' ', sp1 + 1);
-        out.path = data.substr(sp1 + 1, sp2 - sp1 - 1);
-        for (size_t pos = line_end + 2; pos < header_end;) {
-          size_t eol = data.find("\r\n", pos);
-          std::string line = data.substr(pos, eol - pos);
-          size_t colon = line.find(':');
-          if (colon != std::string::npos) {
-            std::string name = line.substr(0, colon);
-            std::transform(name.begin(), name.end(), name.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            std::string value = line.substr(colon + 1);
-            value.erase(0, value.find_first_not_of(' '));
-            out.headers[name] = value;
-          }
-          pos = eol + 2;
-        }
-        auto it = out.headers.find("content-length");
-        length = it == out.headers.end() ? 0 : std::stoul(it->second);
-      }
-      if (data.size() >= header_end + 4 + length) {
-        out.body = data.substr(header_end + 4, length);
-        return true;
-      }
-    }
-  }
-
-  int port_;
-  int fd_ = -1;
-  std::atomic<bool> stopping_{false};
-  mutable std::mutex mu_;
-  std::vector<Request> requests_;
-  std::thread thread_;
-};
+using Request = mcpwatch::alerts::test::ReceivedRequest;
+using mcpwatch::alerts::test::Receiver;
 
 std::string HmacHex(const std::string& key, const std::string& body) {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -164,7 +51,7 @@ std::string HmacHex(const std::string& key, const std::string& body) {
 // read from each notifier's own body format.
 int Notices(const Receiver& r, const std::string& path, const std::string& status) {
   int n = 0;
-  for (const Request& req : r.To(path)) {
+  for (const Request& req : r.RequestsTo(path)) {
     json b = json::parse(req.body, nullptr, false);
     if (b.is_discarded()) continue;
     if (path == "/hook") {
@@ -275,7 +162,7 @@ TEST_CASE("a target going down and back notifies every notifier exactly once per
   INFO("daemon stderr: " << daemon.Stderr());
   INFO("runs: " << json(ClassCounts(dir.File("history.db"))).dump());
   REQUIRE(up);
-  CHECK(rx.To("/hook").empty());
+  CHECK(rx.RequestsTo("/hook").empty());
 
   fixture.reset();  // the target goes down
   const std::vector<std::string> paths = {"/hook", "/pd", "/slack"};
@@ -295,12 +182,12 @@ TEST_CASE("a target going down and back notifies every notifier exactly once per
   }
 
   // The webhook is signed over the exact bytes received.
-  for (const Request& r : rx.To("/hook")) {
+  for (const Request& r : rx.RequestsTo("/hook")) {
     REQUIRE(r.headers.count("x-mcpwatch-signature") == 1);
     CHECK(r.headers.at("x-mcpwatch-signature") == "sha256=" + HmacHex(kSecret, r.body));
     CHECK(r.headers.count("x-mcpwatch-delivery") == 1);
   }
-  for (const Request& r : rx.To("/pd")) {
+  for (const Request& r : rx.RequestsTo("/pd")) {
     CHECK(json::parse(r.body)["routing_key"] == "pd-routing-key");
   }
 
@@ -317,7 +204,7 @@ TEST_CASE("a target going down and back notifies every notifier exactly once per
     CHECK(Notices(rx, path, "firing") == 1);
     CHECK(Notices(rx, path, "resolved") == 1);
   }
-  for (const Request& r : rx.To("/hook")) {
+  for (const Request& r : rx.RequestsTo("/hook")) {
     CHECK(r.headers.at("x-mcpwatch-signature") == "sha256=" + HmacHex(kSecret, r.body));
   }
   CHECK(AmAlert(am_port).is_null());
@@ -366,7 +253,7 @@ TEST_CASE("an undelivered notice survives SIGKILL and arrives exactly once after
     CHECK(Notices(rx, path, "firing") == 1);
     CHECK(Notices(rx, path, "resolved") == 0);
   }
-  for (const Request& r : rx.To("/hook")) {
+  for (const Request& r : rx.RequestsTo("/hook")) {
     CHECK(r.headers.at("x-mcpwatch-signature") == "sha256=" + HmacHex(kSecret, r.body));
   }
   json view = AlertsJson(config);
