@@ -18,18 +18,11 @@ tl::expected<std::unique_ptr<StreamableChannel>, std::string> StreamableChannel:
     ChannelContext ctx) {
   auto exchange = HttpExchange::Create(ctx.loop);
   if (!exchange) return tl::unexpected(exchange.error());
-  auto side = HttpExchange::Create(ctx.loop);
-  if (!side) return tl::unexpected(side.error());
-  return std::unique_ptr<StreamableChannel>(
-      new StreamableChannel(ctx, std::move(*exchange), std::move(*side)));
+  return std::unique_ptr<StreamableChannel>(new StreamableChannel(ctx, std::move(*exchange)));
 }
 
-StreamableChannel::StreamableChannel(ChannelContext ctx, std::unique_ptr<HttpExchange> exchange,
-                                     std::unique_ptr<HttpExchange> side)
-    : ctx_(ctx),
-      exchange_(std::move(exchange)),
-      side_(std::move(side)),
-      base_headers_(BaseHeaders(ctx.spec)) {}
+StreamableChannel::StreamableChannel(ChannelContext ctx, std::unique_ptr<HttpExchange> exchange)
+    : ctx_(ctx), exchange_(std::move(exchange)), base_headers_(BaseHeaders(ctx.spec)) {}
 
 StreamableChannel::~StreamableChannel() {
   if (pending_ && pending_->timer != 0) ctx_.loop.CancelTimer(pending_->timer);
@@ -185,6 +178,13 @@ void StreamableChannel::AnswerServerRequests() {
   if (p.scan.server_requests.empty()) return;
   const jsonrpc::Message req = p.scan.server_requests.front();
   p.scan.server_requests.clear();  // at most one answer in flight; the rest are dropped
+  // Server requests are rare (we declare no capabilities): the second handle is made on demand
+  // rather than on every run's hot path.
+  if (!side_) {
+    auto side = HttpExchange::Create(ctx_.loop);
+    if (!side) return;
+    side_ = std::move(*side);
+  }
   if (side_->active()) return;
   HttpRequest r = BaseRequest();
   r.method = HttpRequest::Method::kPost;

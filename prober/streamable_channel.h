@@ -56,8 +56,7 @@ class StreamableChannel : public RpcChannel {
     EventLoop::TimerId timer = 0;
   };
 
-  StreamableChannel(ChannelContext ctx, std::unique_ptr<HttpExchange> exchange,
-                    std::unique_ptr<HttpExchange> side);
+  StreamableChannel(ChannelContext ctx, std::unique_ptr<HttpExchange> exchange);
   std::vector<std::string> Headers(bool json_body) const;
   void Send(const std::string& body);
   void Resume();
@@ -73,7 +72,7 @@ class StreamableChannel : public RpcChannel {
 
   ChannelContext ctx_;
   std::unique_ptr<HttpExchange> exchange_;
-  std::unique_ptr<HttpExchange> side_;  // answers server→client requests (ping)
+  std::unique_ptr<HttpExchange> side_;  // answers server→client requests (ping); made on demand
   std::vector<std::string> base_headers_;
   std::string session_id_;
   std::string protocol_version_;
