@@ -226,7 +226,7 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   auto db = storage::OpenForWriting(config.database);
   if (!db) return tl::unexpected(db.error());
   d.writer = storage::HistoryWriter::Start(std::move(*db), WriterOptionsFor(config));
-  d.metrics = std::make_unique<ProbeMetrics>(*d.registry, config.location);
+  d.metrics = std::make_unique<ProbeMetrics>(config.location);
   d.self = std::make_unique<SelfMetrics>(*d.registry, "0.1.0");
 
   auto loop = EventLoop::Create(kMaxIdleConnections);
@@ -271,6 +271,7 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
     std::lock_guard lock(self->names_mu);
     return self->names;
   };
+  http_hooks.more_metrics = [self](const ExpositionSink& sink) { self->metrics->Expose(sink); };
   http_hooks.probe_now = [self](const std::string& n, std::chrono::milliseconds timeout) {
     return self->ProbeNow(n, timeout);
   };

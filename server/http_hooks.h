@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "checks/probe_result.h"
+#include "server/text_exposition.h"
 
 namespace mcpwatch {
 
@@ -18,8 +19,8 @@ struct HttpHooks {
   std::function<bool()> ready;
   // /readyz: when set and true, 503 "draining" (shutdown has begun), whatever ready() says.
   std::function<bool()> draining;
-  // /metrics body instead of serialising the registry.
-  std::function<std::string()> metrics_text;
+  // /metrics: more families after the registry's (the per-target ones), written piece by piece.
+  std::function<void(const ExpositionSink&)> more_metrics;
   // Runs one probe of a CONFIGURED target now and returns its result (nullopt: unknown name).
   // Blocking, for at most about `timeout`.
   std::function<std::optional<ProbeResult>(const std::string& target,

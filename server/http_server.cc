@@ -36,19 +36,46 @@ WebRequest ToRequest(const mg_request_info& info) {
   return request;
 }
 
-void Send(mg_connection* conn, const WebResponse& response, bool with_body) {
+void SendHeaders(mg_connection* conn, const WebResponse& response,
+                 std::optional<size_t> content_length) {
   mg_response_header_start(conn, response.status);
   mg_response_header_add(conn, "Content-Type", response.content_type.c_str(), -1);
-  const std::string length = std::to_string(response.body.size());
-  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  if (content_length) {
+    const std::string length = std::to_string(*content_length);
+    mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  } else {
+    mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
+  }
   mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
   for (const auto& [name, value] : response.headers) {
     mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
   }
   mg_response_header_send(conn);
-  if (with_body && !response.body.empty()) {
-    mg_write(conn, response.body.data(), response.body.size());
+}
+
+void Send(mg_connection* conn, const WebResponse& response, bool with_body, bool chunked_ok) {
+  if (!response.stream) {
+    SendHeaders(conn, response, response.body.size());
+    if (with_body && !response.body.empty()) {
+      mg_write(conn, response.body.data(), response.body.size());
+    }
+    return;
   }
+  if (!chunked_ok) {  // an HTTP/1.0 client: the whole body, then its length
+    std::string body;
+    response.stream([&](std::string_view piece) { body += piece; });
+    SendHeaders(conn, response, body.size());
+    if (with_body && !body.empty()) mg_write(conn, body.data(), body.size());
+    return;
+  }
+  SendHeaders(conn, response, std::nullopt);
+  if (!with_body) return;
+  bool failed = false;  // the client went away: render the rest without sending it
+  response.stream([&](std::string_view piece) {
+    if (failed || piece.empty()) return;
+    failed = mg_send_chunk(conn, piece.data(), static_cast<unsigned>(piece.size())) < 0;
+  });
+  if (!failed) mg_send_chunk(conn, "", 0);
 }
 
 // civetweb's own messages (bind failures at start-up, socket errors) go to our logger.
@@ -138,8 +165,10 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self) {
   if (info == nullptr) return 0;
   const bool head =
       info->request_method != nullptr && std::string_view(info->request_method) == "HEAD";
+  const bool http11 =
+      info->http_version != nullptr && std::string_view(info->http_version) != "1.0";
   if (info->content_length > kMaxBodyBytes) {
-    Send(conn, WebResponse::JsonError(413, "request body over 64 KB"), !head);
+    Send(conn, WebResponse::JsonError(413, "request body over 64 KB"), !head, http11);
     return 413;
   }
   WebResponse response;
@@ -151,7 +180,14 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self) {
                          info->local_uri != nullptr ? info->local_uri : "", e.what());
     response = WebResponse::JsonError(500, "internal error");
   }
-  Send(conn, response, !head);
+  try {
+    Send(conn, response, !head, http11);
+  } catch (const std::exception& e) {
+    // Only a streamed body can throw here, after its headers went out: the client sees a
+    // truncated answer (no final chunk) rather than a wrong one.
+    server::Log()->error("http response failed path={} error={}",
+                         info->local_uri != nullptr ? info->local_uri : "", e.what());
+  }
   return response.status;
 }
 

@@ -2,6 +2,7 @@
 // civetweb glue (http_server.cc) stays thin.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -27,6 +28,9 @@ struct WebResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // besides the two above
+  // When set, the body is whatever this writes through its sink, sent with chunked transfer
+  // encoding as it is produced (a large /metrics never sits in memory whole); `body` is unused.
+  std::function<void(const std::function<void(std::string_view)>&)> stream;
 
   static WebResponse Text(int status, std::string body);
   static WebResponse Json(int status, const nlohmann::json& body);

@@ -1,17 +1,60 @@
 #include "server/probe_metrics.h"
 
 #include <array>
-#include <string_view>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "server/label_value.h"
-#include "server/probe_series.h"
+#include "server/probe_values.h"
+#include "server/text_exposition.h"
 
 namespace mcpwatch {
 
+namespace detail {
+
+// probe_mcp_phase_duration_seconds for one (target, phase): per-bucket counts (+Inf last).
+struct PhaseHistogram {
+  std::array<uint64_t, kPhaseBuckets.size() + 1> counts{};
+  double sum = 0;
+  uint64_t count = 0;
+
+  void Observe(double seconds) {
+    size_t i = 0;
+    while (i < kPhaseBuckets.size() && seconds > kPhaseBuckets[i]) ++i;
+    ++counts[i];
+    sum += seconds;
+    ++count;
+  }
+};
+
+// Everything exported about one target. Optional values are series that exist only once the
+// fact is known (identity, certificate, baselines).
+struct TargetSeries {
+  LabelList labels;  // target, location, configured labels; sorted by name
+  double success = 0;
+  double duration = 0;
+  std::array<double, kGaugePhaseCount> phase{};
+  std::array<PhaseHistogram, kAllBaselinePhases.size()> histogram{};
+  std::array<uint64_t, kAllFailureClasses.size()> runs{};
+  TargetState state = TargetState::kUnknown;
+  double tools = 0;
+  double tools_hash = 0;
+  double last_run = 0;
+  double interval = 0;
+  bool maintenance = false;
+  std::array<uint64_t, kAllEventKinds.size()> events{};
+  std::array<std::optional<double>, kAllBaselinePhases.size()> baseline{};
+  std::optional<double> cert_expiry;
+  // name, version, protocol_version, transport
+  std::optional<std::array<std::string, 4>> server_info;
+};
+
+}  // namespace detail
+
 namespace {
 
-using detail::ProbeSeries;
+using detail::TargetSeries;
 
 // Label names our families use (or Prometheus adds at scrape time); a configured label by one
 // of these names would collide, so it is skipped.
@@ -39,176 +82,296 @@ double UnixSeconds(std::chrono::system_clock::time_point t) {
 }
 
 // Restoring is idempotent: the counter ends at `total` unless it has already passed it.
-void RaiseTo(prometheus::Counter& counter, uint64_t total) {
-  const double missing = static_cast<double>(total) - counter.Value();
-  if (missing > 0) counter.Increment(missing);
+void RaiseTo(uint64_t& counter, uint64_t total) {
+  if (total > counter) counter = total;
 }
+
+void SetLastRunGauges(TargetSeries& s, const ProbeResult& r) {
+  const Transcript& t = r.transcript;
+  s.success = r.Success() ? 1 : 0;
+  s.duration = Seconds(t.timings.total);
+  s.phase.fill(0);
+  s.phase[0] = Seconds(t.timings.dns);
+  s.phase[1] = Seconds(t.timings.connect);
+  s.phase[2] = Seconds(t.timings.tls);
+  for (const StepRecord& record : t.steps) {
+    s.phase[detail::GaugePhaseIndex(record.step)] = Seconds(record.duration);
+  }
+  // Like blackbox: a run that did not reach tools/list shows 0 (the drift rule ignores zeros).
+  s.tools = t.tool_count.value_or(0);
+  s.tools_hash = detail::ToolsHashNumber(t.tools_hash);
+  if (t.cert_not_after) s.cert_expiry = UnixSeconds(*t.cert_not_after);
+  s.last_run = UnixSeconds(r.started_at);
+  // A run whose initialize did not pass keeps the last known identity.
+  if (!t.server.name.empty() || !t.server.version.empty() || !t.protocol_version.empty()) {
+    s.server_info = {BoundLabelValue(t.server.name), BoundLabelValue(t.server.version),
+                     BoundLabelValue(t.protocol_version), std::string(ToString(t.transport))};
+  }
+}
+
+// One family of the exposition: its header and how one target's samples are written.
+struct FamilySpec {
+  std::string_view name;
+  std::string_view help;
+  std::string_view type;
+  void (*write)(std::string& out, std::string_view name, const TargetSeries& s);
+};
+
+void Plain(std::string& out, std::string_view name, const TargetSeries& s, double value) {
+  AppendSample(out, name, s.labels, {}, value);
+}
+
+void WithLabel(std::string& out, std::string_view name, const TargetSeries& s,
+               std::string_view label, std::string_view value, double sample) {
+  const LabelRef extra[] = {{label, value}};
+  AppendSample(out, name, s.labels, extra, sample);
+}
+
+void WriteHistograms(std::string& out, std::string_view name, const TargetSeries& s) {
+  const std::string bucket = std::string(name) + "_bucket";
+  const std::string sum = std::string(name) + "_sum";
+  const std::string count = std::string(name) + "_count";
+  for (BaselinePhase p : kAllBaselinePhases) {
+    const detail::PhaseHistogram& h = s.histogram[static_cast<size_t>(p)];
+    const LabelRef phase[] = {{"phase", ToString(p)}};
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < h.counts.size(); ++i) {
+      cumulative += h.counts[i];
+      const std::string_view le =
+          i < detail::kPhaseBucketLabels.size() ? detail::kPhaseBucketLabels[i] : "+Inf";
+      AppendSample(out, bucket, s.labels, phase, static_cast<double>(cumulative), le);
+    }
+    AppendSample(out, sum, s.labels, phase, h.sum);
+    AppendSample(out, count, s.labels, phase, static_cast<double>(h.count));
+  }
+}
+
+// The families in the order they were always exposed.
+constexpr std::array<FamilySpec, 15> kFamilies = {{
+    {"probe_success", "1 if the last MCP probe run passed every step", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) { Plain(out, n, s, s.success); }},
+    {"probe_duration_seconds", "Wall time of the last probe run", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       Plain(out, n, s, s.duration);
+     }},
+    {"probe_mcp_duration_seconds", "Duration of each phase of the last run (0 when not reached)",
+     "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       for (size_t i = 0; i < s.phase.size(); ++i) {
+         WithLabel(out, n, s, "phase", detail::GaugePhaseName(i), s.phase[i]);
+       }
+     }},
+    {"probe_mcp_phase_duration_seconds",
+     "Durations of passed phases, and of successful runs (total)", "histogram", WriteHistograms},
+    {"probe_mcp_runs_total", "Probe runs by failure class", "counter",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       for (FailureClass c : kAllFailureClasses) {
+         WithLabel(out, n, s, "class", ToString(c),
+                   static_cast<double>(s.runs[static_cast<size_t>(c)]));
+       }
+     }},
+    {"probe_mcp_state", "1 for the target's current state", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       for (TargetState st : kAllTargetStates) {
+         WithLabel(out, n, s, "state", ToString(st), st == s.state ? 1 : 0);
+       }
+     }},
+    {"probe_mcp_server_info", "Server identity from the last successful initialize", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (!s.server_info) return;
+       const auto& v = *s.server_info;
+       const LabelRef extra[] = {
+           {"name", v[0]}, {"protocol_version", v[2]}, {"transport", v[3]}, {"version", v[1]}};
+       AppendSample(out, n, s.labels, extra, 1);
+     }},
+    {"probe_mcp_tools", "Tools offered in the last run's tools/list", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) { Plain(out, n, s, s.tools); }},
+    {"probe_mcp_tools_hash", "First 48 bits of the SHA-256 of the canonical tool list", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       Plain(out, n, s, s.tools_hash);
+     }},
+    {"probe_mcp_latency_baseline_seconds", "Median latency of recent healthy runs per phase",
+     "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       for (BaselinePhase p : kAllBaselinePhases) {
+         const auto& value = s.baseline[static_cast<size_t>(p)];
+         if (value) WithLabel(out, n, s, "phase", ToString(p), *value);
+       }
+     }},
+    {"probe_ssl_earliest_cert_expiry",
+     "notAfter of the earliest-expiring certificate, unix seconds", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.cert_expiry) Plain(out, n, s, *s.cert_expiry);
+     }},
+    {"probe_mcp_last_run_timestamp_seconds", "Start of the last run, unix seconds", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       Plain(out, n, s, s.last_run);
+     }},
+    {"probe_mcp_interval_seconds", "Configured probe interval", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       Plain(out, n, s, s.interval);
+     }},
+    {"probe_mcp_maintenance", "1 while in a maintenance window", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       Plain(out, n, s, s.maintenance ? 1 : 0);
+     }},
+    {"probe_mcp_events_total", "Detected events by kind", "counter",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       for (EventKind k : kAllEventKinds) {
+         WithLabel(out, n, s, "kind", ToString(k),
+                   static_cast<double>(s.events[static_cast<size_t>(k)]));
+       }
+     }},
+}};
+
+// Targets rendered per lock hold, and the size at which a piece goes to the sink.
+constexpr size_t kTargetsPerSlice = 64;
+constexpr size_t kPieceBytes = 64 * 1024;
 
 }  // namespace
 
-ProbeMetrics::ProbeMetrics(prometheus::Registry& registry, std::string location)
-    : families_(std::make_unique<detail::ProbeFamilies>(registry)),
-      location_(std::move(location)) {}
+ProbeMetrics::ProbeMetrics(std::string location) : location_(std::move(location)) {}
 
-// The series stay in the registry: prometheus-cpp's Family::Remove scans the family, so
-// dropping every series of 10,000 targets one by one took minutes at daemon exit. The
-// registry must therefore not be used for exposition after its ProbeMetrics is gone (the
-// daemon destroys both together).
 ProbeMetrics::~ProbeMetrics() = default;
 
-prometheus::Labels ProbeMetrics::TargetLabels(const TargetMeta& t) const {
-  prometheus::Labels labels = {{"target", t.name}};
-  if (!location_.empty()) labels.emplace("location", location_);
-  for (const auto& [name, value] : t.labels) {
-    if (IsUsableLabelName(name) && !IsReserved(name)) {
-      labels.emplace(name, BoundLabelValue(value));
-    }
-  }
-  return labels;
-}
-
-ProbeSeries* ProbeMetrics::Find(const std::string& target) {
+TargetSeries* ProbeMetrics::Find(const std::string& target) {
   auto it = series_.find(target);
   return it == series_.end() ? nullptr : it->second.get();
 }
 
 void ProbeMetrics::AddTarget(const TargetMeta& t) {
-  prometheus::Labels labels = TargetLabels(t);
+  std::map<std::string, std::string> sorted = {{"target", t.name}};
+  if (!location_.empty()) sorted.emplace("location", location_);
+  for (const auto& [name, value] : t.labels) {
+    if (IsUsableLabelName(name) && !IsReserved(name)) sorted.emplace(name, BoundLabelValue(value));
+  }
+  LabelList labels(sorted.begin(), sorted.end());
+
   std::lock_guard lock(mu_);
-  auto it = series_.find(t.name);
-  if (it == series_.end()) {
-    series_.emplace(t.name, MakeProbeSeries(*families_, std::move(labels), Seconds(t.interval)));
-    return;
-  }
-  ProbeSeries& old = *it->second;
-  if (labels == old.labels) {
-    old.interval->Set(Seconds(t.interval));
-    return;
-  }
-  auto moved = MakeProbeSeries(*families_, std::move(labels), Seconds(t.interval));
-  MoveProbeSeriesValues(*families_, old, *moved);
-  DropProbeSeries(*families_, old);
-  it->second = std::move(moved);
+  auto& slot = series_[t.name];
+  if (!slot) slot = std::make_shared<TargetSeries>();
+  // A label change moves every value to the new label set: the record is the same.
+  slot->labels = std::move(labels);
+  slot->interval = Seconds(t.interval);
 }
 
 void ProbeMetrics::RemoveTarget(const std::string& name) {
   std::lock_guard lock(mu_);
-  auto it = series_.find(name);
-  if (it == series_.end()) return;
-  DropProbeSeries(*families_, *it->second);
-  series_.erase(it);
-}
-
-void ProbeMetrics::SetLastRunGauges(ProbeSeries& s, const ProbeResult& r) {
-  const Transcript& t = r.transcript;
-  s.success->Set(r.Success() ? 1 : 0);
-  s.duration->Set(Seconds(t.timings.total));
-  s.phase[0]->Set(Seconds(t.timings.dns));
-  s.phase[1]->Set(Seconds(t.timings.connect));
-  s.phase[2]->Set(Seconds(t.timings.tls));
-  for (Step step : kAllSteps) s.phase[detail::GaugePhaseIndex(step)]->Set(0);
-  for (const StepRecord& record : t.steps) {
-    s.phase[detail::GaugePhaseIndex(record.step)]->Set(Seconds(record.duration));
-  }
-  // Like blackbox: a run that did not reach tools/list shows 0 (the drift rule ignores zeros).
-  s.tools->Set(t.tool_count.value_or(0));
-  s.tools_hash->Set(detail::ToolsHashNumber(t.tools_hash));
-  if (t.cert_not_after) {
-    if (s.cert_expiry == nullptr) s.cert_expiry = &families_->cert_expiry.Add(s.labels);
-    s.cert_expiry->Set(UnixSeconds(*t.cert_not_after));
-  }
-  s.last_run->Set(UnixSeconds(r.started_at));
-  // A run whose initialize did not pass keeps the last known identity.
-  if (!t.server.name.empty() || !t.server.version.empty() || !t.protocol_version.empty()) {
-    SetServerInfoSeries(*families_, s,
-                        {BoundLabelValue(t.server.name), BoundLabelValue(t.server.version),
-                         BoundLabelValue(t.protocol_version), std::string(ToString(t.transport))});
-  }
+  series_.erase(name);
 }
 
 bool ProbeMetrics::ObserveRun(const ProbeResult& r) {
   std::lock_guard lock(mu_);
-  ProbeSeries* s = Find(r.target);
+  TargetSeries* s = Find(r.target);
   if (s == nullptr) return false;
   SetLastRunGauges(*s, r);
-  s->runs[static_cast<size_t>(r.verdict.cls)]->Increment();
+  ++s->runs[static_cast<size_t>(r.verdict.cls)];
   const PhaseDurations durations = DurationsOf(r);
   for (BaselinePhase p : kAllBaselinePhases) {
     const auto& value = durations[static_cast<size_t>(p)];
     if (!value) continue;
     // A refused connection is fast, not healthy: failed runs stay out of the total histogram.
     if (p == BaselinePhase::kTotal && !r.Success()) continue;
-    s->histogram[static_cast<size_t>(p)]->Observe(Seconds(*value));
+    s->histogram[static_cast<size_t>(p)].Observe(Seconds(*value));
   }
   return true;
 }
 
 bool ProbeMetrics::SetState(const std::string& target, TargetState state) {
   std::lock_guard lock(mu_);
-  ProbeSeries* s = Find(target);
+  TargetSeries* s = Find(target);
   if (s == nullptr) return false;
-  for (TargetState st : kAllTargetStates) {
-    s->state[static_cast<size_t>(st)]->Set(st == state ? 1 : 0);
-  }
+  s->state = state;
   return true;
 }
 
 bool ProbeMetrics::SetBaseline(const std::string& target, BaselinePhase p,
                                std::optional<std::chrono::microseconds> median) {
   std::lock_guard lock(mu_);
-  ProbeSeries* s = Find(target);
+  TargetSeries* s = Find(target);
   if (s == nullptr) return false;
-  prometheus::Gauge*& gauge = s->baseline[static_cast<size_t>(p)];
-  if (!median) {
-    if (gauge != nullptr) families_->baseline.Remove(gauge);
-    gauge = nullptr;
-    return true;
+  auto& value = s->baseline[static_cast<size_t>(p)];
+  if (median) {
+    value = Seconds(*median);
+  } else {
+    value.reset();
   }
-  if (gauge == nullptr) {
-    gauge = &families_->baseline.Add(detail::With(s->labels, "phase", ToString(p)));
-  }
-  gauge->Set(Seconds(*median));
   return true;
 }
 
 bool ProbeMetrics::CountEvent(const std::string& target, EventKind k) {
   std::lock_guard lock(mu_);
-  ProbeSeries* s = Find(target);
+  TargetSeries* s = Find(target);
   if (s == nullptr) return false;
-  s->events[static_cast<size_t>(k)]->Increment();
+  ++s->events[static_cast<size_t>(k)];
   return true;
 }
 
 bool ProbeMetrics::SetMaintenance(const std::string& target, bool on) {
   std::lock_guard lock(mu_);
-  ProbeSeries* s = Find(target);
+  TargetSeries* s = Find(target);
   if (s == nullptr) return false;
-  s->maintenance->Set(on ? 1 : 0);
+  s->maintenance = on;
   return true;
 }
 
 bool ProbeMetrics::RestoreRunCount(const std::string& target, FailureClass c, uint64_t total) {
   std::lock_guard lock(mu_);
-  ProbeSeries* s = Find(target);
+  TargetSeries* s = Find(target);
   if (s == nullptr) return false;
-  RaiseTo(*s->runs[static_cast<size_t>(c)], total);
+  RaiseTo(s->runs[static_cast<size_t>(c)], total);
   return true;
 }
 
 bool ProbeMetrics::RestoreEventCount(const std::string& target, EventKind k, uint64_t total) {
   std::lock_guard lock(mu_);
-  ProbeSeries* s = Find(target);
+  TargetSeries* s = Find(target);
   if (s == nullptr) return false;
-  RaiseTo(*s->events[static_cast<size_t>(k)], total);
+  RaiseTo(s->events[static_cast<size_t>(k)], total);
   return true;
 }
 
 bool ProbeMetrics::RestoreLastRun(const ProbeResult& r) {
   std::lock_guard lock(mu_);
-  ProbeSeries* s = Find(r.target);
+  TargetSeries* s = Find(r.target);
   if (s == nullptr) return false;
   SetLastRunGauges(*s, r);
   return true;
+}
+
+void ProbeMetrics::Expose(const ExpositionSink& sink) const {
+  // The records stay alive through the scrape even if a reload removes their target meanwhile.
+  std::vector<std::shared_ptr<const TargetSeries>> targets;
+  {
+    std::lock_guard lock(mu_);
+    targets.reserve(series_.size());
+    for (const auto& [name, series] : series_) targets.push_back(series);
+  }
+  std::string piece;
+  piece.reserve(kPieceBytes + 16 * 1024);
+  const auto flush = [&] {
+    if (piece.empty()) return;
+    sink(piece);
+    piece.clear();
+  };
+  for (const FamilySpec& family : kFamilies) {
+    AppendFamilyHeader(piece, family.name, family.help, family.type);
+    for (size_t begin = 0; begin < targets.size(); begin += kTargetsPerSlice) {
+      const size_t end = std::min(targets.size(), begin + kTargetsPerSlice);
+      {
+        std::lock_guard lock(mu_);
+        for (size_t i = begin; i < end; ++i) family.write(piece, family.name, *targets[i]);
+      }
+      if (piece.size() >= kPieceBytes) flush();
+    }
+  }
+  flush();
+}
+
+std::string ProbeMetrics::ExpositionText() const {
+  std::string text;
+  Expose([&](std::string_view piece) { text += piece; });
+  return text;
 }
 
 }  // namespace mcpwatch

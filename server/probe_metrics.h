@@ -1,39 +1,42 @@
-// Per-target metrics (DESIGN §8, a contract) on a prometheus::Registry, blackbox_exporter style:
-// last-run gauges next to counters and histograms that survive any scrape interval.
+// Per-target metrics (DESIGN §8, a contract), blackbox_exporter style: last-run gauges next to
+// counters and histograms that survive any scrape interval.
+//
+// The values live in one compact record per target (about 1 KB) and are rendered straight into
+// the text format at scrape time. prometheus-cpp's object per series cost about 220 bytes for
+// each of the ~106 series of a target: 231 MiB at 10,000 targets before a single probe ran, and a
+// 35 s scrape (docs/benchmarks.md). The daemon's own mcpwatch_* metrics stay on prometheus-cpp.
 //
 // Every series carries `target` (the configured name), `location` when the instance has one, and
 // the target's configured labels (names that clash with ours are skipped). Label values come
 // from closed enums, configured names, or bounded server-reported text (server_info only).
 //
-// Thread-safety: every method may be called from any thread (one mutex guards the per-target
-// series; prometheus-cpp families and metrics are themselves thread-safe for scrapes).
+// Thread-safety: every method may be called from any thread; one mutex guards the records, and a
+// scrape holds it only while rendering a slice of targets.
 // Calls about a target that was never added (or was removed) are ignored and return false, so
 // an ad-hoc probe can never create series.
 #pragma once
 
-#include <prometheus/labels.h>
-#include <prometheus/registry.h>
-
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 
 #include "checks/baseline.h"
 #include "checks/event.h"
 #include "checks/failure_class.h"
 #include "checks/probe_result.h"
 #include "checks/target_state.h"
+#include "server/text_exposition.h"
 
 namespace mcpwatch {
 
 namespace detail {
-struct ProbeFamilies;
-struct ProbeSeries;
+struct TargetSeries;
 }  // namespace detail
 
 struct TargetMeta {
@@ -44,9 +47,8 @@ struct TargetMeta {
 
 class ProbeMetrics {
  public:
-  // `location` "" means no location label. The families are registered at once (merged when
-  // the registry already has them).
-  ProbeMetrics(prometheus::Registry& registry, std::string location);
+  // `location` "" means no location label.
+  explicit ProbeMetrics(std::string location);
   ~ProbeMetrics();
   ProbeMetrics(const ProbeMetrics&) = delete;
   ProbeMetrics& operator=(const ProbeMetrics&) = delete;
@@ -73,16 +75,19 @@ class ProbeMetrics {
   bool RestoreEventCount(const std::string& target, EventKind k, uint64_t total);
   bool RestoreLastRun(const ProbeResult& r);  // gauges only: no counters, no histograms
 
- private:
-  prometheus::Labels TargetLabels(const TargetMeta& t) const;
-  void SetLastRunGauges(detail::ProbeSeries& s, const ProbeResult& r);
-  detail::ProbeSeries* Find(const std::string& target);
+  // Every per-target family in the text format, targets in name order, handed to `sink` in
+  // pieces of 64 KiB to a few hundred KiB. The lock is held per slice of 64 targets, so runs
+  // are recorded while a long scrape is under way.
+  void Expose(const ExpositionSink& sink) const;
+  std::string ExpositionText() const;  // the same, as one string
 
-  std::unique_ptr<detail::ProbeFamilies> families_;
+ private:
+  detail::TargetSeries* Find(const std::string& target);
+
   const std::string location_;
 
-  std::mutex mu_;  // guards series_ and every series in it
-  std::unordered_map<std::string, std::unique_ptr<detail::ProbeSeries>> series_;
+  mutable std::mutex mu_;  // guards series_ and every record in it
+  std::map<std::string, std::shared_ptr<detail::TargetSeries>, std::less<>> series_;
 };
 
 }  // namespace mcpwatch

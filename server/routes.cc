@@ -143,13 +143,12 @@ WebResponse Routes::Handle(const WebRequest& request) {
 WebResponse Routes::Metrics() {
   WebResponse r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  if (hooks_.metrics_text) {
-    r.body = hooks_.metrics_text();
-  } else {
+  r.stream = [registry = registry_, more = hooks_.more_metrics](const ExpositionSink& sink) {
     std::ostringstream out;
-    prometheus::TextSerializer().Serialize(out, registry_->Collect());
-    r.body = out.str();
-  }
+    prometheus::TextSerializer().Serialize(out, registry->Collect());
+    sink(out.view());
+    if (more) more(sink);
+  };
   return r;
 }
 

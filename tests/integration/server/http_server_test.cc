@@ -1,13 +1,19 @@
 // HttpServer over real loopback HTTP, reading a real SQLite history written by HistoryWriter.
 #include "server/http_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <prometheus/gauge.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "server/probe_metrics.h"
 #include "storage/migrations.h"
 #include "storage/records.h"
 #include "storage/writer.h"
@@ -68,6 +74,7 @@ struct Server {
   std::atomic<bool> draining{false};
   std::mutex probes_mu;
   std::vector<std::pair<std::string, std::chrono::milliseconds>> probes;
+  ProbeMetrics probe_metrics{""};
   std::unique_ptr<HttpServer> http;
 
   Server() {
@@ -77,6 +84,7 @@ struct Server {
     hooks.ready = [this] { return ready.load(); };
     hooks.draining = [this] { return draining.load(); };
     hooks.target_names = [] { return std::vector<std::string>{"shop", kHostile, "fresh"}; };
+    hooks.more_metrics = [this](const ExpositionSink& sink) { probe_metrics.Expose(sink); };
     hooks.probe_now = [this](const std::string& target,
                              std::chrono::milliseconds timeout) -> std::optional<ProbeResult> {
       {
@@ -126,6 +134,64 @@ TEST_CASE("HttpServer serves health, readiness and metrics") {
   auto post = HttpSend("POST", s.Url("/metrics"), "{}");
   CHECK(post.status == 405);
   CHECK(HttpGet(s.Url("/nope")).status == 404);
+}
+
+// The raw answer to a request sent as HTTP/1.0 over a plain socket (libcurl always speaks 1.1).
+std::string RawHttp10(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{.tv_sec = 10, .tv_usec = 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+  std::string answer;
+  char buffer[65536];
+  ssize_t n = 0;
+  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) answer.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return answer;
+}
+
+TEST_CASE("/metrics streams the per-target families after the registry's, valid for promtool") {
+  Server s;
+  // More targets than one rendering slice, and label values that need escaping.
+  for (int i = 0; i < 300; ++i) {
+    const std::string name = "t" + std::to_string(1000 + i);
+    s.probe_metrics.AddTarget(
+        {.name = name, .interval = 60s, .labels = {{"team", "a\"b\\c\nd"}}});
+    ProbeResult run = Run(name, std::chrono::system_clock::now(), FailureClass::kOk);
+    run.transcript.server.name = "quote\"server";
+    s.probe_metrics.ObserveRun(run);
+  }
+  auto metrics = HttpGet(s.Url("/metrics"), 20s);
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.Header("transfer-encoding") == std::optional<std::string>("chunked"));
+  CHECK(metrics.body == "# HELP mcpwatch_targets t\n# TYPE mcpwatch_targets gauge\n"
+                        "mcpwatch_targets 2\n" + s.probe_metrics.ExpositionText());
+  CHECK(metrics.body.find("probe_success{target=\"t1299\",team=\"a\\\"b\\\\c?d\"} 1\n") !=
+        std::string::npos);
+  CHECK(metrics.body.find("name=\"quote\\\"server\"") != std::string::npos);
+
+  // Prometheus's own parser and linter accept every line.
+  const std::string file = s.dir.File("metrics.txt");
+  std::ofstream(file) << metrics.body;
+  auto check = test::RunProcess({"sh", "-c", "promtool check metrics < '" + file + "'"}, 60s);
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 0);
+
+  // An HTTP/1.0 client cannot take chunks: the same body with a Content-Length.
+  const std::string raw = RawHttp10(s.http->port(), "/metrics");
+  const size_t split = raw.find("\r\n\r\n");
+  REQUIRE(split != std::string::npos);
+  const std::string head = raw.substr(0, split);
+  CHECK(head.find("Content-Length: " + std::to_string(metrics.body.size())) != std::string::npos);
+  CHECK(head.find("chunked") == std::string::npos);
+  CHECK(raw.substr(split + 4) == metrics.body);
 }
 
 TEST_CASE("the API answers targets, runs and events as JSON") {

@@ -1,6 +1,6 @@
 #include "server/probe_metrics.h"
 
-#include <prometheus/registry.h>
+
 
 #include <catch2/catch.hpp>
 #include <regex>
@@ -12,7 +12,7 @@ namespace mcpwatch {
 namespace {
 
 using namespace std::chrono_literals;
-using test::Exposition;
+
 using test::SampleValue;
 
 constexpr const char* kPhases[] = {"resolve",    "connect",   "tls",  "initialize", "initialized",
@@ -71,10 +71,9 @@ int CountLines(const std::string& text, const std::string& prefix) {
 }
 
 TEST_CASE("AddTarget pre-initialises every class, phase, state and kind at 0") {
-  prometheus::Registry registry;
-  ProbeMetrics metrics(registry, "");
+  ProbeMetrics metrics("");
   metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
-  const std::string text = Exposition(registry);
+  const std::string text = metrics.ExpositionText();
 
   for (FailureClass c : kAllFailureClasses) {
     INFO(ToString(c));
@@ -113,11 +112,10 @@ TEST_CASE("AddTarget pre-initialises every class, phase, state and kind at 0") {
 }
 
 TEST_CASE("ObserveRun sets the last-run gauges, counts the class and fills the histograms") {
-  prometheus::Registry registry;
-  ProbeMetrics metrics(registry, "");
+  ProbeMetrics metrics("");
   metrics.AddTarget({.name = "shop", .interval = 30s, .labels = {}});
   REQUIRE(metrics.ObserveRun(OkRun("shop")));
-  std::string text = Exposition(registry);
+  std::string text = metrics.ExpositionText();
 
   CHECK(SampleValue(text, "probe_success{target=\"shop\"}") == 1.0);
   CHECK(SampleValue(text, "probe_duration_seconds{target=\"shop\"}") == Approx(0.25));
@@ -155,7 +153,7 @@ TEST_CASE("ObserveRun sets the last-run gauges, counts the class and fills the h
 
   SECTION("a failed run resets what it did not reach and keeps the known identity") {
     REQUIRE(metrics.ObserveRun(RefusedRun("shop")));
-    text = Exposition(registry);
+    text = metrics.ExpositionText();
     CHECK(SampleValue(text, "probe_success{target=\"shop\"}") == 0.0);
     CHECK(SampleValue(text, "probe_mcp_runs_total{class=\"connection_refused\",target=\"shop\"}") ==
           1.0);
@@ -174,42 +172,39 @@ TEST_CASE("ObserveRun sets the last-run gauges, counts the class and fills the h
 }
 
 TEST_CASE("server_info is replaced, not added, when a value changes") {
-  prometheus::Registry registry;
-  ProbeMetrics metrics(registry, "");
+  ProbeMetrics metrics("");
   metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
   ProbeResult run = OkRun("shop");
   metrics.ObserveRun(run);
   run.transcript.server.version = "1.3.0";
   metrics.ObserveRun(run);
-  const std::string text = Exposition(registry);
+  const std::string text = metrics.ExpositionText();
   CHECK(CountLines(text, "probe_mcp_server_info{") == 1);
   CHECK(text.find("version=\"1.3.0\"") != std::string::npos);
   CHECK(text.find("version=\"1.2.0\"") == std::string::npos);
 }
 
 TEST_CASE("server-reported label values are bounded and made valid UTF-8") {
-  prometheus::Registry registry;
-  ProbeMetrics metrics(registry, "");
+  ProbeMetrics metrics("");
   metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
   ProbeResult run = OkRun("shop");
   run.transcript.server.name = std::string(300, 'n');
   run.transcript.server.version = "1.0\xff\n";
   metrics.ObserveRun(run);
-  const std::string text = Exposition(registry);
+  const std::string text = metrics.ExpositionText();
   CHECK(text.find("name=\"" + std::string(128, 'n') + "\"") != std::string::npos);
   CHECK(text.find(std::string(129, 'n')) == std::string::npos);
   CHECK(text.find("version=\"1.0??\"") != std::string::npos);
 }
 
 TEST_CASE("restored counters continue from stored totals; restored gauges count nothing") {
-  prometheus::Registry registry;
-  ProbeMetrics metrics(registry, "");
+  ProbeMetrics metrics("");
   metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
   REQUIRE(metrics.RestoreRunCount("shop", FailureClass::kOk, 41));
   REQUIRE(metrics.RestoreRunCount("shop", FailureClass::kOk, 41));  // idempotent
   REQUIRE(metrics.RestoreEventCount("shop", EventKind::kDeploy, 3));
   REQUIRE(metrics.RestoreLastRun(OkRun("shop")));
-  std::string text = Exposition(registry);
+  std::string text = metrics.ExpositionText();
   CHECK(SampleValue(text, "probe_mcp_runs_total{class=\"ok\",target=\"shop\"}") == 41.0);
   CHECK(SampleValue(text, "probe_mcp_events_total{kind=\"deploy\",target=\"shop\"}") == 3.0);
   CHECK(SampleValue(text, "probe_success{target=\"shop\"}") == 1.0);
@@ -220,17 +215,16 @@ TEST_CASE("restored counters continue from stored totals; restored gauges count 
 
   metrics.ObserveRun(OkRun("shop"));
   metrics.CountEvent("shop", EventKind::kDeploy);
-  text = Exposition(registry);
+  text = metrics.ExpositionText();
   CHECK(SampleValue(text, "probe_mcp_runs_total{class=\"ok\",target=\"shop\"}") == 42.0);
   CHECK(SampleValue(text, "probe_mcp_events_total{kind=\"deploy\",target=\"shop\"}") == 4.0);
 }
 
 TEST_CASE("the location label is present only when the instance has a location") {
-  prometheus::Registry with_location;
-  ProbeMetrics located(with_location, "eu-west");
+  ProbeMetrics located("eu-west");
   located.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
   located.ObserveRun(OkRun("shop"));
-  const std::string text = Exposition(with_location);
+  const std::string text = located.ExpositionText();
   CHECK(SampleValue(text, "probe_success{location=\"eu-west\",target=\"shop\"}") == 1.0);
   CHECK(SampleValue(text,
                     "probe_mcp_runs_total{class=\"ok\",location=\"eu-west\","
@@ -250,37 +244,34 @@ TEST_CASE("the location label is present only when the instance has a location")
 }
 
 TEST_CASE("calls about unknown targets are ignored and create no series") {
-  prometheus::Registry registry;
-  ProbeMetrics metrics(registry, "");
+  ProbeMetrics metrics("");
   CHECK_FALSE(metrics.ObserveRun(OkRun("adhoc")));
   CHECK_FALSE(metrics.SetState("adhoc", TargetState::kUp));
   CHECK_FALSE(metrics.SetMaintenance("adhoc", true));
   CHECK_FALSE(metrics.CountEvent("adhoc", EventKind::kDeploy));
-  CHECK(Exposition(registry).find("adhoc") == std::string::npos);
+  CHECK(metrics.ExpositionText().find("adhoc") == std::string::npos);
 }
 
 TEST_CASE("RemoveTarget drops every series of the target and only those") {
-  prometheus::Registry registry;
-  ProbeMetrics metrics(registry, "");
+  ProbeMetrics metrics("");
   metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
   metrics.AddTarget({.name = "api", .interval = 60s, .labels = {}});
   metrics.ObserveRun(OkRun("shop"));
   metrics.SetBaseline("shop", BaselinePhase::kTotal, 200ms);
   metrics.RemoveTarget("shop");
-  const std::string text = Exposition(registry);
+  const std::string text = metrics.ExpositionText();
   CHECK(text.find("target=\"shop\"") == std::string::npos);
   CHECK(SampleValue(text, "probe_success{target=\"api\"}") == 0.0);
   CHECK_FALSE(metrics.ObserveRun(OkRun("shop")));
 }
 
 TEST_CASE("state, baseline and maintenance gauges") {
-  prometheus::Registry registry;
-  ProbeMetrics metrics(registry, "");
+  ProbeMetrics metrics("");
   metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
   metrics.SetState("shop", TargetState::kDown);
   metrics.SetMaintenance("shop", true);
   metrics.SetBaseline("shop", BaselinePhase::kToolCall, 150ms);
-  std::string text = Exposition(registry);
+  std::string text = metrics.ExpositionText();
   CHECK(SampleValue(text, "probe_mcp_state{state=\"down\",target=\"shop\"}") == 1.0);
   CHECK(SampleValue(text, "probe_mcp_state{state=\"unknown\",target=\"shop\"}") == 0.0);
   CHECK(SampleValue(text, "probe_mcp_maintenance{target=\"shop\"}") == 1.0);
@@ -288,19 +279,18 @@ TEST_CASE("state, baseline and maintenance gauges") {
                     "probe_mcp_latency_baseline_seconds{phase=\"tool_call\","
                     "target=\"shop\"}") == Approx(0.15));
   metrics.SetBaseline("shop", BaselinePhase::kToolCall, std::nullopt);
-  text = Exposition(registry);
+  text = metrics.ExpositionText();
   CHECK(text.find("probe_mcp_latency_baseline_seconds{") == std::string::npos);
 }
 
 TEST_CASE("configured labels go on every series; a label change keeps the values") {
-  prometheus::Registry registry;
-  ProbeMetrics metrics(registry, "");
+  ProbeMetrics metrics("");
   metrics.AddTarget(
       {.name = "shop", .interval = 60s, .labels = {{"team", "payments"}, {"class", "x"}}});
   metrics.ObserveRun(OkRun("shop"));
   metrics.SetState("shop", TargetState::kUp);
   metrics.SetBaseline("shop", BaselinePhase::kTotal, 200ms);
-  std::string text = Exposition(registry);
+  std::string text = metrics.ExpositionText();
   CHECK(SampleValue(text, "probe_success{target=\"shop\",team=\"payments\"}") == 1.0);
   // "class" is ours: the configured label by that name is skipped.
   CHECK(SampleValue(text,
@@ -310,7 +300,7 @@ TEST_CASE("configured labels go on every series; a label change keeps the values
   SECTION("same labels, new interval") {
     metrics.AddTarget(
         {.name = "shop", .interval = 30s, .labels = {{"team", "payments"}, {"class", "x"}}});
-    text = Exposition(registry);
+    text = metrics.ExpositionText();
     CHECK(SampleValue(text, "probe_mcp_interval_seconds{target=\"shop\",team=\"payments\"}") ==
           30.0);
     CHECK(SampleValue(text, "probe_mcp_state{state=\"up\",target=\"shop\",team=\"payments\"}") ==
@@ -319,7 +309,7 @@ TEST_CASE("configured labels go on every series; a label change keeps the values
   SECTION("new labels") {
     metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {{"team", "checkout"}}});
     metrics.ObserveRun(OkRun("shop"));
-    text = Exposition(registry);
+    text = metrics.ExpositionText();
     CHECK(text.find("payments") == std::string::npos);
     const std::string labels = "target=\"shop\",team=\"checkout\"";
     CHECK(SampleValue(text, "probe_mcp_runs_total{class=\"ok\"," + labels + "}") == 2.0);
