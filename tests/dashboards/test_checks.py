@@ -14,6 +14,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lint_rules  # noqa: E402
 import metrics_contract  # noqa: E402
 import mini_yaml  # noqa: E402
+import promql  # noqa: E402
+import query_exprs  # noqa: E402
 import validate_dashboards as vd  # noqa: E402
 
 DS = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
@@ -268,6 +270,225 @@ class RuleLintTest(unittest.TestCase):
     def test_github_anchor(self):
         self.assertEqual(lint_rules.github_anchor("Adapting the rules"), "adapting-the-rules")
         self.assertEqual(lint_rules.github_anchor("McpTargetDown"), "mcptargetdown")
+
+
+class PromqlSelectorTest(unittest.TestCase):
+    def test_selectors_with_matchers_and_recorded_names(self):
+        expr = (
+            'sum by (target, location) (rate(probe_mcp_runs_total{class=~"ok|latency_spike", '
+            'target=~".*"}[5m])) / on (target) group_left (team) target:probe_mcp_runs:rate5m'
+        )
+        self.assertEqual(
+            promql.selectors(expr),
+            [
+                'probe_mcp_runs_total{class=~"ok|latency_spike", target=~".*"}',
+                "target:probe_mcp_runs:rate5m",
+            ],
+        )
+
+    def test_skips_functions_keywords_label_lists_strings_and_durations(self):
+        expr = (
+            'label_replace(topk(3, max without (phase) (probe_x offset 5m)), "to", "$1", '
+            '"from", "(.*)") > bool on () group_right scalar(vector(1)) '
+            "and changes((probe_mcp_tools_hash > 0)[30m:1m]) "
+            "unless histogram_quantile(0.99, sum(rate(lag_bucket[1h])) by (le)) - 1e3 * inf"
+        )
+        self.assertEqual(
+            promql.selectors(expr), ["probe_x", "probe_mcp_tools_hash", "lag_bucket"]
+        )
+
+    def test_selector_without_name_and_normalised_spacing(self):
+        self.assertEqual(
+            promql.selectors('count( {__name__=~"probe_.+" ,job = "a"} )'),
+            ['{__name__=~"probe_.+", job="a"}'],
+        )
+
+    def test_each_selector_once(self):
+        self.assertEqual(promql.selectors("up + up * up{job='x'}"), ["up", "up{job='x'}"])
+
+    def test_unreadable_text_is_an_error(self):
+        for expr in ("sum(rate(x[5m])", "x{a=\"b\"", "x ? y"):
+            with self.subTest(expr=expr), self.assertRaises(promql.PromqlError):
+                promql.selectors(expr)
+
+    def test_filters(self):
+        filters = (
+            "probe_success == 0",
+            "sum by (kind) (increase(e[1h])) > 0",
+            "a > 1 and on (t) b",
+            "x >= bool 1 < 3",
+        )
+        not_filters = (
+            "count(max by (t) (s == 1)) or vector(0)",
+            "time() - max(t > 0)",
+            "a == bool 0",
+            'probe_mcp_runs_total{class!="ok"}',
+            "(a > 0) * 2",
+        )
+        for expr in filters:
+            with self.subTest(expr=expr):
+                self.assertTrue(promql.is_filter(expr))
+        for expr in not_filters:
+            with self.subTest(expr=expr):
+                self.assertFalse(promql.is_filter(expr))
+
+    def test_grouping_labels(self):
+        expr = (
+            "sum by (target, location) (a) / on (target) group_left (team) b "
+            "> on () count without (phase) (c) unless ignoring(x) d"
+        )
+        self.assertEqual(
+            promql.grouping_labels(expr), ["target", "location", "team", "phase", "x"]
+        )
+
+    def test_label_values_query(self):
+        self.assertEqual(
+            promql.label_values_query('label_values(probe_success{target=~".*"}, location)'),
+            ('probe_success{target=~".*"}', "location"),
+        )
+        self.assertEqual(promql.label_values_query("label_values(job)"), (None, "job"))
+        self.assertIsNone(promql.label_values_query("query_result(up)"))
+
+
+class FakePrometheus:
+    """Answers like query_exprs.Prometheus from fixed tables."""
+
+    def __init__(self, results=None, errors=None, series=None, groups=None):
+        self.results, self.errors, self.known = results or {}, errors or {}, series or {}
+        self.groups = groups or []
+
+    def rules(self):
+        return True, self.groups
+
+    def query(self, expr):
+        if expr in self.errors:
+            return False, self.errors[expr]
+        return True, self.results.get(expr, 0)
+
+    def series(self, selector):
+        return True, self.known.get(selector, [])
+
+    def label_values(self, label):
+        values = {s.get(label) for labels in self.known.values() for s in labels}
+        return True, sorted(v for v in values if v)
+
+
+class QueryExprsTest(unittest.TestCase):
+    def run_checks(self, prom, exprs, require_data=True):
+        import contextlib
+        import io
+
+        report, out = query_exprs.Report(), io.StringIO()
+        with contextlib.redirect_stdout(out):
+            reads = query_exprs.check_exprs(prom, exprs, require_data, report)
+            found = query_exprs.check_selectors(prom, reads, report)
+            query_exprs.check_grouping(reads, found, report)
+        return report.problems, out.getvalue()
+
+    def test_clean_run(self):
+        exprs = [vd.Expr("d/1/A", "panel", "sum(up)"), vd.Expr("r", "alert", "up == 0")]
+        prom = FakePrometheus(results={"sum(up)": 1}, series={"up": [{"job": "a"}]})
+        self.assertEqual(self.run_checks(prom, exprs), (0, ""))
+
+    def test_evaluation_error(self):
+        exprs = [vd.Expr("d/1/A", "panel", "a * b")]
+        prom = FakePrometheus(errors={"a * b": "many-to-many matching not allowed"},
+                              series={"a": [{}], "b": [{}]})
+        problems, out = self.run_checks(prom, exprs)
+        self.assertEqual(problems, 1)
+        self.assertIn("ERROR d/1/A: many-to-many matching not allowed", out)
+
+    def test_selector_without_series_even_when_the_expression_has_data(self):
+        exprs = [vd.Expr("d/1/A", "panel", 'sum(probe_success{locaton="x"}) or vector(0)')]
+        prom = FakePrometheus(results={exprs[0].text: 1})
+        problems, out = self.run_checks(prom, exprs)
+        self.assertEqual(problems, 1)
+        self.assertIn('NO SERIES probe_success{locaton="x"} (read by d/1/A)', out)
+
+    def test_allow_listed_selector(self):
+        exprs = [vd.Expr("r", "alert", "absent_metric > 0")]
+        original = dict(query_exprs.ALLOWED_WITHOUT_SERIES)
+        query_exprs.ALLOWED_WITHOUT_SERIES["absent_metric"] = "test"
+        try:
+            self.assertEqual(self.run_checks(FakePrometheus(), exprs), (0, ""))
+        finally:
+            query_exprs.ALLOWED_WITHOUT_SERIES.clear()
+            query_exprs.ALLOWED_WITHOUT_SERIES.update(original)
+
+    def test_grouping_by_a_label_no_series_has(self):
+        exprs = [
+            vd.Expr("d/1/A", "panel", "max by (locaton) (probe_success)"),
+            vd.Expr("d/2/A", "panel", "a / on (target, location) b"),
+        ]
+        prom = FakePrometheus(
+            results={exprs[0].text: 1, exprs[1].text: 1},
+            series={
+                "probe_success": [{"target": "t", "location": "l"}],
+                "a": [{"target": "t"}],
+                "b": [{"target": "t", "location": "l"}],
+            },
+        )
+        problems, out = self.run_checks(prom, exprs)
+        self.assertEqual(problems, 1, out)
+        self.assertIn("NO LABEL locaton in a label list of d/1/A", out)
+
+    def test_empty_results_only_count_where_data_is_due(self):
+        exprs = [
+            vd.Expr("d/1/A", "panel", "sum(x)"),
+            vd.Expr("d/2/A", "panel", "sum(x) > 0"),
+            vd.Expr("d/annotation0", "annotation", "increase(x[1m]) > 0"),
+            vd.Expr("r1", "record", "sum by (t) (x)"),
+            vd.Expr("r2", "alert", "x unless y"),
+        ]
+        prom = FakePrometheus(series={"x": [{"t": "a"}], "y": [{}]})
+        problems, out = self.run_checks(prom, exprs)
+        self.assertEqual(problems, 2, out)
+        self.assertIn("EMPTY d/1/A: sum(x)", out)
+        self.assertIn("EMPTY r1: sum by (t) (x)", out)
+        self.assertEqual(self.run_checks(prom, exprs, require_data=False), (0, ""))
+
+    def test_variable_queries(self):
+        import contextlib
+        import io
+
+        prom = FakePrometheus(series={"probe_success": [{"target": "a"}]})
+        variables = [
+            vd.Expr("d/variable target", "variable", "label_values(probe_success, target)"),
+            vd.Expr("d/variable location", "variable", "label_values(probe_success, location)"),
+            vd.Expr("d/variable job", "variable", "label_values(job)"),
+        ]
+        report, out = query_exprs.Report(), io.StringIO()
+        with contextlib.redirect_stdout(out):
+            checked = query_exprs.check_variables(prom, variables, report)
+        self.assertEqual(checked, 2)
+        self.assertEqual(report.problems, 2, out.getvalue())
+        self.assertIn("NO LABEL location on probe_success (d/variable location)", out.getvalue())
+        self.assertIn("NO LABEL job on any series (d/variable job)", out.getvalue())
+
+    def test_rules_failing_in_prometheus(self):
+        import contextlib
+        import io
+
+        groups = [
+            {
+                "name": "g",
+                "rules": [
+                    {"name": "a:b:c", "health": "ok"},
+                    {"name": "McpX", "health": "err", "lastError": "vector contains metrics "
+                     "with the same labelset after applying alert labels"},
+                ],
+            }
+        ]
+        report, out = query_exprs.Report(), io.StringIO()
+        with contextlib.redirect_stdout(out):
+            loaded = query_exprs.check_rule_health(FakePrometheus(groups=groups), report)
+        self.assertEqual((loaded, report.problems), (2, 1))
+        self.assertIn("RULE g McpX: vector contains metrics with the same labelset", out.getvalue())
+
+    def test_only_loopback(self):
+        self.assertTrue(query_exprs.is_loopback("http://127.0.0.1:9090"))
+        self.assertTrue(query_exprs.is_loopback("http://[::1]:9090"))
+        self.assertFalse(query_exprs.is_loopback("http://prometheus.example.com:9090"))
 
 
 if __name__ == "__main__":

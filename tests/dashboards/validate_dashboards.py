@@ -14,6 +14,7 @@ Exit status: 0 when everything is valid, 1 on findings (each printed with its fi
 """
 
 import argparse
+import collections
 import json
 import os
 import re
@@ -46,6 +47,11 @@ DEFAULT_VARIABLE_VALUE = ".*"
 _VAR_REF = re.compile(r"\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)(?::[^\]]*)?\]\]")
 _EQ_MATCHER_ON_VAR = re.compile(r'\b\w+\s*(?:=|!=)\s*"[^"]*\$')
 _DS_VAR = re.compile(r"^\$\{?(\w+)\}?$")
+
+
+# One expression: where it comes from, what holds it (panel, annotation, record, alert) and its
+# text. For Grafana variables the kind is "variable" and the text the variable's query.
+Expr = collections.namedtuple("Expr", "where kind text")
 
 
 class Findings:
@@ -149,7 +155,7 @@ def _check_grid(panels, name, findings):
 
 
 def check_dashboard(dash, name, findings):
-    """Structural checks of one dashboard; returns [(where, expr)] of its queries."""
+    """Structural checks of one dashboard; returns the Exprs of its panels and annotations."""
     exprs = []
     if not isinstance(dash, dict):
         findings.add(name, "top level must be an object")
@@ -197,7 +203,8 @@ def check_dashboard(dash, name, findings):
             if "datasource" in target:
                 _check_datasource(target["datasource"], datasource_vars, twhere, findings)
             _check_expr(expr, twhere, findings, variables)
-            exprs.append((f"{dash.get('uid')}/{panel.get('id')}/{target.get('refId')}", expr))
+            where_id = f"{dash.get('uid')}/{panel.get('id')}/{target.get('refId')}"
+            exprs.append(Expr(where_id, "panel", expr))
 
     for index, annotation in enumerate(dash.get("annotations", {}).get("list", [])):
         where = f"{name}: annotation {annotation.get('name')!r}"
@@ -212,11 +219,22 @@ def check_dashboard(dash, name, findings):
             findings.add(where, "annotation without expr")
             continue
         _check_expr(expr, where, findings, variables)
-        exprs.append((f"{dash.get('uid')}/annotation{index}", expr))
+        exprs.append(Expr(f"{dash.get('uid')}/annotation{index}", "annotation", expr))
     return exprs
 
 
-def check_dashboards(paths, findings):
+def variable_queries(dash):
+    """Exprs of the dashboard's query variables (e.g. `label_values(probe_success, target)`)."""
+    out = []
+    for v in (dash.get("templating") or {}).get("list") or []:
+        if v.get("type") == "query" and _query_text(v).strip():
+            where = f"{dash.get('uid')}/variable {v.get('name')}"
+            out.append(Expr(where, "variable", _query_text(v)))
+    return out
+
+
+def check_dashboards(paths, findings, variables=None):
+    """Exprs of every dashboard; with a `variables` list, also appends their variable queries."""
     exprs, seen_uids, seen_titles = [], {}, {}
     for path in paths:
         name = os.path.relpath(path, REPO)
@@ -228,6 +246,8 @@ def check_dashboards(paths, findings):
             continue
         exprs.extend(check_dashboard(dash, name, findings))
         if isinstance(dash, dict):
+            if variables is not None:
+                variables.extend(variable_queries(dash))
             for key, seen in (("uid", seen_uids), ("title", seen_titles)):
                 value = dash.get(key)
                 if value in seen:
@@ -275,7 +295,7 @@ def check_provisioning(directory, findings):
 
 
 def rule_exprs(paths):
-    """[(where, expr)] of every rule in the rule files; raises YamlError."""
+    """Exprs (kind "record" or "alert") of every rule in the rule files; raises YamlError."""
     out = []
     for path in paths:
         doc = mini_yaml.load_file(path)
@@ -284,7 +304,8 @@ def rule_exprs(paths):
             for index, rule in enumerate(group.get("rules") or []):
                 label = rule.get("record") or rule.get("alert")
                 where = f"{name}: {group.get('name')}[{index}] {label}"
-                out.append((where, rule.get("expr") or ""))
+                kind = "record" if rule.get("record") else "alert"
+                out.append(Expr(where, kind, rule.get("expr") or ""))
     return out
 
 
@@ -315,9 +336,7 @@ def record_name(where, index):
 
 def emit_rules(exprs, path):
     """Writes one recording rule per expression. JSON is valid YAML, so promtool reads it."""
-    rules = [
-        {"record": record_name(where, i), "expr": expr} for i, (where, expr) in enumerate(exprs)
-    ]
+    rules = [{"record": record_name(e.where, i), "expr": e.text} for i, e in enumerate(exprs)]
     with open(path, "w", encoding="utf-8") as f:
         json.dump({"groups": [{"name": "mcpwatch_check_exprs", "rules": rules}]}, f, indent=1)
         f.write("\n")
@@ -355,8 +374,13 @@ def parse_args(argv):
     return args
 
 
-def main(argv):
-    args = parse_args(argv)
+Loaded = collections.namedtuple("Loaded", "findings dashboards dash_exprs rules exprs variables")
+
+
+def load(args):
+    """Validates everything and returns a Loaded: the findings, the dashboard paths, the
+    dashboard and rule Exprs as written, the ones --source selects (Grafana variables
+    substituted, one line each) and the dashboards' variable queries (substituted too)."""
     findings = Findings()
     paths = sorted(
         os.path.join(args.dashboards, f)
@@ -365,7 +389,8 @@ def main(argv):
     )
     if not paths:
         findings.add(os.path.relpath(args.dashboards, REPO), "no dashboards found")
-    dash_exprs = check_dashboards(paths, findings)
+    variables = []
+    dash_exprs = check_dashboards(paths, findings, variables)
     check_provisioning(os.path.join(args.dashboards, "provisioning"), findings)
     try:
         rules = rule_exprs(args.rules)
@@ -378,25 +403,32 @@ def main(argv):
         selected += dash_exprs
     if args.source in ("all", "rules"):
         selected += rules
-    substituted = [(where, one_line(substitute(expr, args.values))) for where, expr in selected]
-    for where, expr in substituted:
-        if "$" in expr:
-            findings.add(where, f"unsubstituted variable left in {expr!r}")
+    substituted = [e._replace(text=one_line(substitute(e.text, args.values))) for e in selected]
+    for e in substituted:
+        if "$" in e.text:
+            findings.add(e.where, f"unsubstituted variable left in {e.text!r}")
+    variables = [e._replace(text=one_line(substitute(e.text, args.values))) for e in variables]
+    return Loaded(findings, paths, dash_exprs, rules, substituted, variables)
 
-    if findings.errors:
-        for error in findings.errors:
+
+def main(argv):
+    args = parse_args(argv)
+    loaded = load(args)
+    errors = loaded.findings.errors
+    if errors:
+        for error in errors:
             print(error, file=sys.stderr)
-        print(f"{len(findings.errors)} problem(s) found", file=sys.stderr)
+        print(f"{len(errors)} problem(s) found", file=sys.stderr)
         return 1
     if args.list_exprs:
-        for _, expr in substituted:
-            print(expr)
+        for e in loaded.exprs:
+            print(e.text)
         return 0
     if args.emit_rules:
-        emit_rules(substituted, args.emit_rules)
+        emit_rules(loaded.exprs, args.emit_rules)
     print(
-        f"{len(paths)} dashboards valid; {len(dash_exprs)} dashboard and {len(rules)} rule "
-        f"expressions extracted"
+        f"{len(loaded.dashboards)} dashboards valid; {len(loaded.dash_exprs)} dashboard and "
+        f"{len(loaded.rules)} rule expressions extracted"
         + (f" to {args.emit_rules}" if args.emit_rules else "")
     )
     return 0
