@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "checks/probe_json.h"
+
 namespace mcpwatch::alerts {
 
 namespace {
@@ -144,7 +146,7 @@ void AlertEngine::Notify(const Key& key, State& s, TransitionKind kind, const Ru
     t.state = target->state;
     t.error = target->last_error;
     t.diagnosis = target->last_diagnosis;
-    t.run = target->last_run;
+    if (target->last_run) t.run = ToJson(*target->last_run);
   }
   if (kind == TransitionKind::kResolved) {
     t.description = key.second + ": " + std::string(ToString(key.first)) + " resolved" +

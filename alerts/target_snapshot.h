@@ -4,13 +4,14 @@
 
 #include <chrono>
 #include <map>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "checks/event.h"
 #include "checks/failure_class.h"
+#include "checks/probe_result.h"
 #include "checks/target_state.h"
 
 namespace mcpwatch::alerts {
@@ -31,7 +32,9 @@ struct TargetSnapshot {
   std::vector<Event> recent_events;           // at least the last hour, any order
   std::string last_error;
   std::string last_diagnosis;
-  nlohmann::json last_run = nlohmann::json::object();  // ToJson(ProbeResult) of the last run
+  // The last run, shared with the daemon's memory: turned into JSON only for a notice (the
+  // daemon evaluates every target every second; most evaluations notify nobody).
+  std::shared_ptr<const ProbeResult> last_run;  // nullptr: never probed
   // The target's newest tool-list snapshot is the accepted baseline (the operator accepted the
   // drift). Addition to the brief's struct: SchemaDrift resolves on acceptance.
   bool schema_accepted = false;

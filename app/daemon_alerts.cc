@@ -54,7 +54,7 @@ tl::expected<std::unique_ptr<DaemonAlerts>, std::string> DaemonAlerts::Start(
 
 void DaemonAlerts::OnRun(const ProbeResult& result, const std::vector<Event>& events) {
   Memory& m = memory_[result.target];
-  m.last_run = result;
+  m.last_run = std::make_shared<const ProbeResult>(result);
   for (const Event& e : events) {
     m.events.push_back(e);
     if (e.kind == EventKind::kSchemaDrift) m.schema_accepted = false;
@@ -82,7 +82,7 @@ void DaemonAlerts::Evaluate(std::vector<alerts::TargetSnapshot> targets,
       t.cert_not_after = r.transcript.cert_not_after;
       t.last_error = r.verdict.error;
       t.last_diagnosis = r.verdict.diagnosis;
-      t.last_run = ToJson(r);
+      t.last_run = m.last_run;
     }
   }
   Evaluation evaluation = engine_.Evaluate(targets, now);

@@ -41,7 +41,7 @@ class DaemonAlerts {
 
  private:
   struct Memory {
-    std::optional<ProbeResult> last_run;
+    std::shared_ptr<const ProbeResult> last_run;
     std::deque<Event> events;  // the last hour
     bool schema_accepted = true;
   };

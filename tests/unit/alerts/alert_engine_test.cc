@@ -48,6 +48,9 @@ TEST_CASE("a down target fires once, re-notifies every repeat interval, then res
   CHECK(t.key == "firing:" + std::to_string((kT0 + minutes(1)).time_since_epoch() /
                                             std::chrono::milliseconds(1)));
   CHECK(t.labels.at("team") == "payments");
+  // The notice carries the last run as the probe's JSON.
+  CHECK(t.run.value("target", "") == "shop");
+  CHECK(t.run.contains("timings"));
   REQUIRE(fire.rows.size() == 1);
   CHECK(fire.rows[0].state == AlertStatus::kFiring);
   CHECK(fire.rows[0].last_notified_at == kT0 + minutes(1));

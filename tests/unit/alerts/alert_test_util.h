@@ -30,7 +30,10 @@ inline TargetSnapshot UpTarget(std::string name = "shop", TimePoint now = kT0) {
   t.recent_classes = {FailureClass::kOk, FailureClass::kOk, FailureClass::kOk};
   t.last_run_at = now - seconds(10);
   t.interval = seconds(60);
-  t.last_run = {{"class", "ok"}};
+  auto run = std::make_shared<ProbeResult>();
+  run->target = t.name;
+  run->started_at = t.last_run_at;
+  t.last_run = std::move(run);
   return t;
 }
 
