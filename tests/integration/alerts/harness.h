@@ -51,7 +51,13 @@ inline TargetSnapshot Shop(bool down, TimePoint at) {
   t.recent_classes = {*t.last_class, *t.last_class};
   t.last_run_at = at;
   t.last_error = down ? "initialize: connection refused" : "";
-  t.last_run = {{"class", ToString(*t.last_class)}, {"timings", {{"total_ms", 1.0}}}};
+  auto run = std::make_shared<ProbeResult>();
+  run->target = t.name;
+  run->started_at = at;
+  run->transcript.timings.total = std::chrono::milliseconds(1);
+  run->verdict.cls = *t.last_class;
+  run->verdict.error = t.last_error;
+  t.last_run = std::move(run);
   return t;
 }
 
