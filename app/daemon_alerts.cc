@@ -54,7 +54,11 @@ tl::expected<std::unique_ptr<DaemonAlerts>, std::string> DaemonAlerts::Start(
 
 void DaemonAlerts::OnRun(const ProbeResult& result, const std::vector<Event>& events) {
   Memory& m = memory_[result.target];
-  m.last_run = std::make_shared<const ProbeResult>(result);
+  auto kept = std::make_shared<ProbeResult>(result);
+  // Notices carry ToJson(run), which has the tool count and hash but not the tool list itself
+  // (kilobytes per target, kept by the tracker already).
+  std::string().swap(kept->transcript.tools_canonical);
+  m.last_run = std::move(kept);
   for (const Event& e : events) {
     m.events.push_back(e);
     if (e.kind == EventKind::kSchemaDrift) m.schema_accepted = false;
