@@ -1,6 +1,10 @@
 #include "storage/migrations.h"
 
+#include <chrono>
 #include <vector>
+
+#include "storage/log.h"
+#include "storage/meta.h"
 
 namespace mcpwatch::storage {
 
@@ -140,6 +144,55 @@ std::string CorruptMessage(const Database& db, const std::string& detail) {
          "); restore it from a backup or move it aside to start a new history";
 }
 
+// What the file says about how its last writer ended, which decides whether quick_check runs.
+enum class LastShutdown { kNewFile, kClean, kUnclean, kUnknown };
+
+std::string_view ToString(LastShutdown s) {
+  switch (s) {
+    case LastShutdown::kNewFile: return "new_file";
+    case LastShutdown::kClean: return "clean";
+    case LastShutdown::kUnclean: return "unclean";
+    case LastShutdown::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+// Unknown (so the check runs) when the marker is absent — a schema before step 3, or a file
+// last written by an mcpwatch without the marker — or when reading it fails.
+LastShutdown ReadLastShutdown(Database& db) {
+  auto objects = PragmaInt(db, "SELECT count(*) FROM sqlite_schema");
+  if (!objects) return LastShutdown::kUnknown;
+  if (*objects == 0) return LastShutdown::kNewFile;
+  auto marker = ReadMeta(db, kCleanShutdownKey);
+  if (!marker || !*marker) return LastShutdown::kUnknown;
+  return **marker == 1 ? LastShutdown::kClean : LastShutdown::kUnclean;
+}
+
+// quick_check reads the whole file (minutes at tens of GB), so it runs only when the last
+// writer may have died mid-write: the case where a damaged page is likely.
+tl::expected<void, std::string> CheckIntegrityUnlessCleanShutdown(Database& db) {
+  const LastShutdown last = ReadLastShutdown(db);
+  switch (last) {
+    case LastShutdown::kNewFile:
+      Log()->info("integrity check skipped: new database path={}", db.path().string());
+      return {};
+    case LastShutdown::kClean:
+      Log()->info("integrity check skipped: last shutdown was clean path={}", db.path().string());
+      return {};
+    case LastShutdown::kUnclean:
+    case LastShutdown::kUnknown: break;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto intact = CheckIntegrity(db);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  Log()->info(
+      "integrity check (quick_check) after an unclean shutdown took {} ms path={} "
+      "last_shutdown={} ok={}",
+      took.count(), db.path().string(), ToString(last), intact.has_value());
+  return intact;
+}
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -214,8 +267,15 @@ tl::expected<Database, std::string> OpenForWriting(const std::filesystem::path& 
     }
     return tl::make_unexpected(db.error());
   }
-  if (auto intact = CheckIntegrity(*db); !intact) return tl::make_unexpected(intact.error());
+  if (auto intact = CheckIntegrityUnlessCleanShutdown(*db); !intact) {
+    return tl::make_unexpected(intact.error());
+  }
   if (auto migrated = Migrate(*db); !migrated) return tl::make_unexpected(migrated.error());
+  // From here until a clean HistoryWriter::Stop() a crash must make the next start check.
+  if (auto open = SetCleanShutdown(*db, false); !open) {
+    return tl::make_unexpected("cannot record in database " + path.string() +
+                               " that a writer has it open: " + open.error());
+  }
   return db;
 }
 

@@ -33,8 +33,15 @@ tl::expected<void, std::string> CheckIntegrity(Database& db);
 // Applies every missing step in order; returns the version reached. Idempotent.
 tl::expected<int, std::string> Migrate(Database& db);
 
-// What the daemon calls at start-up: open read-write (creating the file), quick_check,
-// refuse a newer schema, migrate. The result is ready for a HistoryWriter.
+// What the daemon calls at start-up: open read-write (creating the file), quick_check unless
+// the last shutdown was clean, refuse a newer schema, migrate, then record (synced) that a
+// writer has the file open. The result is ready for a HistoryWriter.
+//
+// quick_check reads the whole file, minutes for a long history, so it runs only when the
+// clean-shutdown marker (meta.h) is not 1: after a crash or kill, a failed final flush or
+// checkpoint, or corruption seen by the writer. A new, empty file is not checked. Trade-off: a
+// page damaged while no writer ran is not found at start; SQLite still reports it on the first
+// read of that page (the writer counts write errors and its next shutdown is not clean).
 tl::expected<Database, std::string> OpenForWriting(const std::filesystem::path& path);
 
 // For readers (daemon API, CLI commands, possibly while a daemon writes): open read-only and

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "storage/meta.h"
 #include "storage/percentile.h"
 
 namespace mcpwatch::storage {
@@ -78,13 +79,6 @@ tl::expected<void, std::string> WriteRollup(Database& db, int64_t hour, Rollup& 
   return insert->Run();
 }
 
-tl::expected<void, std::string> SetClosedUntil(Database& db, int64_t value) {
-  auto upsert = db.Prepare("INSERT OR REPLACE INTO storage_meta(key, value) VALUES(?, ?)");
-  if (!upsert) return tl::make_unexpected(upsert.error());
-  upsert->Bind(kClosedUntilKey).Bind(value);
-  return upsert->Run();
-}
-
 // The first (lowest id) row of `sql`'s table older than `cutoff_ms`, scanning in id order and
 // stopping at the first younger row: rows are appended in roughly time order, so this finds
 // the expired prefix without an index on time.
@@ -115,12 +109,9 @@ tl::expected<bool, std::string> RetentionJob::Step(Database& db, TimePoint now) 
 }
 
 tl::expected<std::optional<int64_t>, std::string> RetentionJob::ClosedUntil(Database& db) {
-  auto query = db.Prepare("SELECT value FROM storage_meta WHERE key = ?");
-  if (!query) return tl::make_unexpected(query.error());
-  query->Bind(kClosedUntilKey);
-  auto row = query->Step();
-  if (!row) return tl::make_unexpected(row.error());
-  if (*row) return std::optional<int64_t>(query->Int(0));
+  auto stored = ReadMeta(db, kClosedUntilKey);
+  if (!stored) return tl::make_unexpected(stored.error());
+  if (*stored) return stored;
   // First pass: start one hour before the oldest row (rows are appended in about time order).
   auto first = db.Prepare("SELECT started_at FROM runs ORDER BY id LIMIT 1");
   if (!first) return tl::make_unexpected(first.error());
@@ -159,7 +150,7 @@ tl::expected<bool, std::string> RetentionJob::RollupStep(Database& db, TimePoint
     for (Rollup& r : rollups) {
       if (auto done = WriteRollup(db, hour, r); !done) return done;
     }
-    return SetClosedUntil(db, hour_done ? hour + kHourMs : hour);
+    return WriteMeta(db, kClosedUntilKey, hour_done ? hour + kHourMs : hour);
   });
   if (!written) return tl::make_unexpected(written.error());
   report_.rollups_written += static_cast<int64_t>(rollups.size());

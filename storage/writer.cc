@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "storage/log.h"
+#include "storage/meta.h"
 
 namespace mcpwatch::storage {
 
@@ -18,6 +19,26 @@ int64_t CountRuns(const std::vector<WriteItem>& items) {
   int64_t n = 0;
   for (const auto& item : items) n += std::holds_alternative<RunRow>(item) ? 1 : 0;
   return n;
+}
+
+// SQLite's wording for SQLITE_CORRUPT ("database disk image is malformed", "malformed
+// database schema") and SQLITE_NOTADB ("file is not a database").
+bool MentionsCorruption(const std::string& error) {
+  return error.find("malformed") != std::string::npos ||
+         error.find("not a database") != std::string::npos;
+}
+
+// The pragma answers one row (busy, wal frames, checkpointed frames); busy=1 means a reader or
+// writer on another connection kept it from finishing within busy_timeout.
+tl::expected<void, std::string> CheckpointWal(Database& db) {
+  auto query = db.Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+  if (!query) return tl::make_unexpected(query.error());
+  auto row = query->Step();
+  if (!row) return tl::make_unexpected(row.error());
+  if (*row && query->Int(0) != 0) {
+    return tl::make_unexpected(std::string("another connection kept it from finishing (busy)"));
+  }
+  return {};
 }
 
 }  // namespace
@@ -184,7 +205,9 @@ void HistoryWriter::Process(std::vector<QueueItem> taken) {
   for (QueueItem& item : taken) {
     if (auto* request = std::get_if<std::shared_ptr<RetentionRequest>>(&item)) {
       commit_pending();
-      (*request)->done.set_value(storage::RunRetention(db_, options_.retention, (*request)->now));
+      auto report = storage::RunRetention(db_, options_.retention, (*request)->now);
+      if (!report) NoteFailure(report.error());
+      (*request)->done.set_value(std::move(report));
     } else if (auto* row = std::get_if<RunRow>(&item)) {
       writes.emplace_back(std::move(*row));
     } else {
@@ -219,6 +242,7 @@ bool HistoryWriter::CommitWithRetry(const std::vector<WriteItem>& items, bool st
       return true;
     }
     write_errors_.fetch_add(1, std::memory_order_relaxed);
+    NoteFailure(outcome.error());
     const int64_t runs = CountRuns(items);
     Log()->error("batch commit failed attempt={} items={} runs={} error=\"{}\"", attempt,
                  items.size(), runs, outcome.error());
@@ -248,6 +272,7 @@ void HistoryWriter::RunScheduledRetention() {
   next_retention_ = now + options_.retention_interval;
   if (!more) {
     write_errors_.fetch_add(1, std::memory_order_relaxed);
+    NoteFailure(more.error());
     Log()->error("retention step failed error=\"{}\"", more.error());
     return;
   }
@@ -258,16 +283,52 @@ void HistoryWriter::RunScheduledRetention() {
       r.hours_closed, r.rollups_written, r.runs_deleted, r.rollups_deleted);
 }
 
+void HistoryWriter::NoteFailure(const std::string& error) {
+  saw_corruption_ = saw_corruption_ || MentionsCorruption(error);
+}
+
 void HistoryWriter::Shutdown() {
-  if (auto checkpoint = db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); !checkpoint) {
+  bool lost_work = false;
+  {
+    std::lock_guard lock(mu_);
+    lost_work = lost_work_;
+  }
+  auto checkpoint = CheckpointWal(db_);
+  if (!checkpoint) {
     Log()->warn("wal checkpoint at shutdown failed error=\"{}\"", checkpoint.error());
   }
+  RecordShutdown(lost_work, checkpoint.has_value());
   { Database closing = std::move(db_); }
   {
     std::lock_guard lock(mu_);
     stopped_ = true;
   }
   committed_.notify_all();
+}
+
+// Only a shutdown that leaves nothing to doubt lets the next start skip quick_check.
+void HistoryWriter::RecordShutdown(bool lost_work, bool checkpointed) {
+  const char* doubt = lost_work         ? "rows lost at shutdown"
+                      : !checkpointed   ? "wal checkpoint failed"
+                      : saw_corruption_ ? "sqlite reported corruption"
+                                        : nullptr;
+  if (doubt != nullptr) {
+    Log()->info("next start will run the integrity check reason=\"{}\"", doubt);
+    return;
+  }
+  if (auto marked = SetCleanShutdown(db_, true); !marked) {
+    Log()->warn(
+        "next start will run the integrity check reason=\"cannot record clean shutdown\" "
+        "error=\"{}\"",
+        marked.error());
+    return;
+  }
+  // The marker's commit is in the WAL (synced); move it into the main file so the WAL is empty
+  // at exit, as the shutdown order promises.
+  if (auto again = CheckpointWal(db_); !again) {
+    Log()->warn("wal checkpoint after recording clean shutdown failed error=\"{}\"", again.error());
+  }
+  Log()->info("clean shutdown recorded: next start will skip the integrity check");
 }
 
 }  // namespace mcpwatch::storage

@@ -72,7 +72,9 @@ class HistoryWriter {
   tl::expected<RetentionReport, std::string> RunRetention(TimePoint now);
 
   // Flushes, runs PRAGMA wal_checkpoint(TRUNCATE), closes the connection, joins the thread.
-  // Idempotent.
+  // When nothing was lost, the checkpoint completed and SQLite reported no corruption during
+  // this writer's life, it then sets the clean-shutdown marker (meta.h; checkpointed again) so
+  // the next OpenForWriting skips quick_check. Idempotent.
   void Stop();
 
   WriterStats Stats() const;
@@ -87,13 +89,16 @@ class HistoryWriter {
   bool CommitWithRetry(const std::vector<WriteItem>& items, bool stopping);
   void Process(std::vector<QueueItem> taken);
   void RunScheduledRetention();
+  void NoteFailure(const std::string& error);
   void Shutdown();
+  void RecordShutdown(bool lost_work, bool checkpointed);
 
   const WriterOptions options_;
   Database db_;  // used by the writer thread only
   BatchCommitter committer_;
   RetentionJob scheduled_retention_;
   bool retention_active_ = false;
+  bool saw_corruption_ = false;  // an error said the file is damaged: next start must check
   std::chrono::steady_clock::time_point next_retention_;
 
   mutable std::mutex mu_;              // guards the queue and the sequence numbers below

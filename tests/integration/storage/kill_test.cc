@@ -1,6 +1,7 @@
 // A child process writes batches through a HistoryWriter and reports each committed batch's
 // last sequence number on a pipe; the parent SIGKILLs it mid-write. The database must pass
-// PRAGMA integrity_check and hold every row of every batch reported committed.
+// PRAGMA integrity_check and hold every row of every batch reported committed. A killed writer
+// never records a clean shutdown, so the next start runs quick_check and refuses a damaged file.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,14 +12,17 @@
 #include <string>
 #include <thread>
 
+#include "storage/meta.h"
 #include "storage/migrations.h"
 #include "storage/writer.h"
+#include "tests/unit/storage/damage.h"
 #include "tests/unit/storage/test_data.h"
 
 namespace mcpwatch::storage {
 namespace {
 
 using testing::At;
+using testing::DamageRootPage;
 using testing::MakeResult;
 using testing::ScratchDir;
 
@@ -97,6 +101,50 @@ TEST_CASE("kill -9 mid-write loses no committed batch", "[storage][crash]") {
     CHECK(Scalar(*db, "SELECT count(*) FROM runs") ==
           Scalar(*db, "SELECT coalesce(sum(total), 0) FROM run_counts"));
   }
+}
+
+TEST_CASE("after kill -9 the next start runs quick_check and refuses a damaged file",
+          "[storage][crash]") {
+  ScratchDir dir;
+  const auto path = dir / "h.db";
+  {
+    // A clean history first, so the only thing that can make the next start check is the kill.
+    auto db = OpenForWriting(path);
+    REQUIRE(db);
+    HistoryWriter::Start(std::move(*db))->Stop();
+  }
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    close(fds[0]);
+    ChildWrites(path, fds[1]);
+  }
+  close(fds[1]);
+  FILE* in = fdopen(fds[0], "r");
+  REQUIRE(in != nullptr);
+  char line[64];
+  int committed = 0;
+  while (committed < 3 && fgets(line, sizeof(line), in) != nullptr) ++committed;
+  kill(child, SIGKILL);
+  fclose(in);
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(committed == 3);
+  {
+    auto raw = Database::Open(path, OpenMode::kReadWrite);  // recovers the WAL, marker untouched
+    REQUIRE(raw);
+    auto marker = ReadMeta(*raw, kCleanShutdownKey);
+    REQUIRE(marker);
+    CHECK(*marker == 0);
+  }
+  DamageRootPage(path, "runs");
+  auto db = OpenForWriting(path);
+  REQUIRE_FALSE(db);
+  CHECK_THAT(db.error(), Catch::StartsWith("database " + path.string() + " is corrupt ("));
+  CHECK_THAT(db.error(), Catch::Contains("move it aside to start a new history"));
 }
 
 }  // namespace
