@@ -146,6 +146,11 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
 
 }  // namespace
 
+bool RulesReadEvent(EventKind k) {
+  return k == EventKind::kSchemaDrift || k == EventKind::kDeployRegression ||
+         k == EventKind::kCrashLoop;
+}
+
 std::string_view ToString(RuleId r) {
   switch (r) {
     case RuleId::kTargetDown: return kRuleNames[0];

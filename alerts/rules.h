@@ -79,6 +79,10 @@ struct RuleOutcome {
   nlohmann::json drift;                     // SchemaDrift: the drift event's details, else null
 };
 
+// True for the event kinds some rule reads (schema_drift, deploy_regression, crash_loop): the
+// only events a TargetSnapshot needs to carry.
+bool RulesReadEvent(EventKind k);
+
 // Evaluates one rule for one target. A disabled rule is never active.
 RuleOutcome EvaluateRule(const RuleSpec& spec, const TargetSnapshot& target,
                          const RuleContext& context);

@@ -29,7 +29,7 @@ struct TargetSnapshot {
   std::chrono::milliseconds interval{60000};  // the target's probe interval
   std::optional<TimePoint> cert_not_after;    // of the last run (nullopt: no TLS)
   bool in_maintenance = false;                // a maintenance window is open now
-  std::vector<Event> recent_events;           // at least the last hour, any order
+  std::vector<Event> recent_events;  // at least the last hour of the kinds RulesReadEvent; any order
   std::string last_error;
   std::string last_diagnosis;
   // The last run, shared with the daemon's memory: turned into JSON only for a notice (the

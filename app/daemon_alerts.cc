@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "alerts/outbox.h"
 #include "checks/probe_json.h"
 #include "server/self_metrics.h"
@@ -37,9 +39,10 @@ tl::expected<std::unique_ptr<DaemonAlerts>, std::string> DaemonAlerts::Start(
   if (events) {
     for (const auto& e : *events) {
       auto kind = ParseEventKind(e.kind);
-      if (!kind) continue;
+      if (!kind || !alerts::RulesReadEvent(*kind)) continue;
       Event ev{e.target, *kind, e.at, nlohmann::json::parse(e.details, nullptr, false)};
-      a->memory_[e.target].events.push_front(std::move(ev));
+      auto& kept = a->memory_[e.target].events;  // the query answers newest first
+      kept.insert(kept.begin(), std::move(ev));
     }
   }
   DispatcherOptions options;
@@ -60,11 +63,14 @@ void DaemonAlerts::OnRun(const ProbeResult& result, const std::vector<Event>& ev
   std::string().swap(kept->transcript.tools_canonical);
   m.last_run = std::move(kept);
   for (const Event& e : events) {
+    if (!alerts::RulesReadEvent(e.kind)) continue;
     m.events.push_back(e);
     if (e.kind == EventKind::kSchemaDrift) m.schema_accepted = false;
   }
   auto horizon = result.started_at - kEventMemory;
-  while (!m.events.empty() && m.events.front().at < horizon) m.events.pop_front();
+  m.events.erase(m.events.begin(),
+                 std::find_if(m.events.begin(), m.events.end(),
+                              [&](const Event& e) { return e.at >= horizon; }));
 }
 
 void DaemonAlerts::Evaluate(std::vector<alerts::TargetSnapshot> targets,

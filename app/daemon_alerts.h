@@ -4,7 +4,7 @@
 // them. Thread: loop thread, except Stop().
 #pragma once
 
-#include <deque>
+#include <vector>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,7 +42,7 @@ class DaemonAlerts {
  private:
   struct Memory {
     std::shared_ptr<const ProbeResult> last_run;
-    std::deque<Event> events;  // the last hour
+    std::vector<Event> events;  // the last hour, oldest first, only kinds the rules read
     bool schema_accepted = true;
   };
   DaemonAlerts(const Config& config, storage::HistoryWriter& writer, storage::HistoryReader& reader);

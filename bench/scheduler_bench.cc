@@ -177,7 +177,8 @@ std::string WriteDaemonConfig(const test::TempDir& dir, int port,
   std::ofstream f(path);
   f << "listen: 127.0.0.1:" << port << "\n"
     << "database: " << dir.File("history.db") << "\n"
-    << "defaults:\n  interval: " << o.daemon_interval_s << "s\n  timeout: 10s\n"
+    << "defaults:\n  interval: " << o.daemon_interval_s << "s\n  timeout: "
+    << std::min<long>(10'000, o.daemon_interval_s * 800) << "ms\n"  // below the interval
     << "  tool_call: {name: echo, arguments: {message: bench}}\n"
     << "scheduler: {max_inflight: " << o.max_inflight << ", jitter: " << o.jitter_ms << "ms}\n"
     << "targets:\n";

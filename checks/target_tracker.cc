@@ -1,5 +1,9 @@
 #include "checks/target_tracker.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
 #include "checks/schema_drift.h"
 #include "checks/tool_list.h"
 
@@ -79,14 +83,15 @@ TrackerOutput TargetTracker::Observe(std::string url, std::chrono::system_clock:
     TrackSchema(r, out);
     TrackDeploy(r, out);
   }
-  samples_.push_back({started, r.Success(), r.transcript.timings.total});
-  while (samples_.size() > kMaxSamples ||
-         (!samples_.empty() && samples_.front().at < started - policy_.regression.before -
-                                                         policy_.regression.after)) {
-    samples_.pop_front();
-  }
+  RecordWindowRun(started, r.Success() ? std::optional(r.transcript.timings.total) : std::nullopt);
   if (pending_deploy_) {
-    std::vector<RunSample> runs(samples_.begin(), samples_.end());
+    std::vector<RunSample> runs;
+    runs.reserve(window_.size());
+    for (const WindowRun& w : window_) {
+      runs.push_back({.at = std::chrono::system_clock::time_point(std::chrono::seconds(w.at_s)),
+                      .success = w.total_us >= 0,
+                      .total = std::chrono::microseconds(std::max(w.total_us, 0))});
+    }
     DeployRegression verdict = AssessDeployRegression(*pending_deploy_, runs, policy_.regression);
     bool window_over = started >= *pending_deploy_ + policy_.regression.after;
     if (verdict.decided && verdict.regressed) {
@@ -121,10 +126,32 @@ void TargetTracker::TrackSchema(const ProbeResult& r, TrackerOutput& out) {
   tools_json_ = t.tools_canonical;
 }
 
+void TargetTracker::RecordWindowRun(std::chrono::system_clock::time_point at,
+                                    std::optional<std::chrono::microseconds> total) {
+  const auto seconds = [](std::chrono::system_clock::time_point t) {
+    return static_cast<uint32_t>(
+        std::clamp<int64_t>(std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count(),
+                            0, std::numeric_limits<uint32_t>::max()));
+  };
+  int32_t total_us = -1;
+  if (total) {
+    total_us = static_cast<int32_t>(
+        std::clamp<int64_t>(total->count(), 0, std::numeric_limits<int32_t>::max()));
+  }
+  window_.push_back({seconds(at), total_us});
+  const uint32_t horizon = seconds(at - policy_.regression.before - policy_.regression.after);
+  auto keep = std::find_if(window_.begin(), window_.end(),
+                           [&](const WindowRun& w) { return w.at_s >= horizon; });
+  if (window_.end() - keep > static_cast<std::ptrdiff_t>(kMaxSamples)) {
+    keep = window_.end() - static_cast<std::ptrdiff_t>(kMaxSamples);
+  }
+  window_.erase(window_.begin(), keep);
+}
+
 void TargetTracker::TrackDeploy(const ProbeResult& r, TrackerOutput& out) {
   if (auto deploy = deploy_.Observe(r)) {
     out.events.push_back(MakeEvent(name_, EventKind::kDeploy, deploy->at, ToJson(*deploy)));
-    pending_deploy_ = deploy->at;
+    pending_deploy_ = std::chrono::floor<std::chrono::seconds>(deploy->at);
   }
 }
 

@@ -5,7 +5,6 @@
 // start-up, the stored history), then stores and exports what comes out.
 #pragma once
 
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +66,8 @@ class TargetTracker {
   LatencyPolicy Latency() const;
   void TrackSchema(const ProbeResult& r, TrackerOutput& out);
   void TrackDeploy(const ProbeResult& r, TrackerOutput& out);
+  void RecordWindowRun(std::chrono::system_clock::time_point at,
+                       std::optional<std::chrono::microseconds> total);
 
   std::string name_;
   TrackerPolicy policy_;
@@ -77,7 +78,14 @@ class TargetTracker {
   CertExpiryTracker cert_;
   std::string tools_hash_;
   std::string tools_json_;  // canonical JSON of the last known tool list
-  std::deque<RunSample> samples_;  // recent runs for deploy-regression windows (bounded)
+  // Recent runs for the deploy-regression windows, oldest first, bounded; 8 bytes each, as every
+  // target keeps about 90 of them (1.5 h at a 60 s interval). Times are whole Unix seconds, and
+  // so is pending_deploy_, so the run that saw the deploy is in the "after" window.
+  struct WindowRun {
+    uint32_t at_s = 0;
+    int32_t total_us = -1;  // -1: a failed run; saturates at about 35 minutes
+  };
+  std::vector<WindowRun> window_;
   std::optional<std::chrono::system_clock::time_point> pending_deploy_;
 };
 
