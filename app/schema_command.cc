@@ -5,7 +5,7 @@
 
 #include "app/serve_command.h"
 #include "checks/probe_json.h"
-#include "storage/migrations.h"
+#include "storage/database.h"
 #include "storage/reader.h"
 #include "storage/records.h"
 
@@ -91,7 +91,10 @@ int Accept(const Config& config, const std::string& target) {
     return 1;
   }
   // A second writer next to a running daemon is safe in WAL mode: busy_timeout waits its turn.
-  auto db = storage::OpenForWriting(config.database);
+  // The reader above checked the schema version; a plain connection is enough, and it leaves
+  // the daemon's start-up integrity check and clean-shutdown marker alone (OpenForWriting would
+  // run quick_check over the whole file while a daemon holds it, and mark it as open).
+  auto db = storage::Database::Open(config.database, storage::OpenMode::kReadWrite);
   if (!db) {
     std::cerr << "mcpwatch schema accept: " << db.error() << "\n";
     return 1;

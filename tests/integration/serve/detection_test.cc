@@ -204,4 +204,17 @@ TEST_CASE("a redeploy that removes a tool is a deploy event and a breaking schem
   }
   CHECK(removed_add);
   CHECK(Metric(MetricsText(port), "probe_mcp_tools", {{"target", "svc"}}) == 1.0);
+
+  // The operator accepts the new tool list while the daemon keeps writing.
+  auto accept = RunProcess({McpwatchBinary(), "schema", "accept", "svc", "--config", config}, 30s);
+  INFO(accept.out << accept.err);
+  REQUIRE(accept.exit_code == 0);
+  CHECK_THAT(accept.out, Catch::Contains("svc: accepted schema"));
+  auto shown = RunProcess({McpwatchBinary(), "schema", "svc", "--config", config, "--json"}, 30s);
+  REQUIRE(shown.exit_code == 0);
+  const json schema = json::parse(shown.out);
+  CHECK(schema["current"]["accepted"] == true);
+  CHECK(schema["current"]["tools"] == json::array({"echo"}));
+  CHECK(schema["current"]["server_version"] == "2.0.0");
+  CHECK(schema["last_drift"]["details"]["grade"] == "breaking");
 }
