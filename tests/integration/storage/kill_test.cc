@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -48,6 +49,44 @@ constexpr int kBatch = 300;
   }
 }
 
+// A child process writing batches through ChildWrites; each line it reports is a committed batch.
+struct WritingChild {
+  pid_t pid = -1;
+  FILE* in = nullptr;
+
+  explicit WritingChild(const std::filesystem::path& path) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      close(fds[0]);
+      ChildWrites(path, fds[1]);
+    }
+    close(fds[1]);
+    in = fdopen(fds[0], "r");
+    REQUIRE(in != nullptr);
+  }
+
+  // The last sequence number of the next committed batch; nullopt when the child is gone.
+  std::optional<int64_t> NextBatch() {
+    char line[64];
+    if (fgets(line, sizeof(line), in) == nullptr) return std::nullopt;
+    return std::stoll(line);
+  }
+
+  // SIGKILL; returns the last batch it reported as committed before it died (or `last`).
+  int64_t Kill(int64_t last) {
+    kill(pid, SIGKILL);
+    while (auto seq = NextBatch()) last = *seq;  // written before the kill: committed too
+    fclose(in);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFSIGNALED(status));
+    return last;
+  }
+};
+
 int64_t Scalar(Database& db, const std::string& sql) {
   auto q = db.Prepare(sql);
   REQUIRE(q);
@@ -60,32 +99,17 @@ TEST_CASE("kill -9 mid-write loses no committed batch", "[storage][crash]") {
   for (int round = 0; round < 3; ++round) {
     ScratchDir dir;
     const auto path = dir / "h.db";
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-      close(fds[0]);
-      ChildWrites(path, fds[1]);
-    }
-    close(fds[1]);
-    FILE* in = fdopen(fds[0], "r");
-    REQUIRE(in != nullptr);
+    WritingChild child(path);
     // Let it commit a random number of batches, then kill it somewhere in the next one.
     const int batches = 5 + static_cast<int>(rng() % 20);
     int64_t last_committed = -1;
-    char line[64];
-    for (int i = 0; i < batches && fgets(line, sizeof(line), in) != nullptr; ++i) {
-      last_committed = std::stoll(line);
+    for (int i = 0; i < batches; ++i) {
+      auto seq = child.NextBatch();
+      if (!seq) break;
+      last_committed = *seq;
     }
     std::this_thread::sleep_for(std::chrono::microseconds(rng() % 20'000));
-    kill(child, SIGKILL);
-    // Lines written before the kill still count as committed.
-    while (fgets(line, sizeof(line), in) != nullptr) last_committed = std::stoll(line);
-    fclose(in);
-    int status = 0;
-    REQUIRE(waitpid(child, &status, 0) == child);
-    REQUIRE(WIFSIGNALED(status));
+    last_committed = child.Kill(last_committed);
     REQUIRE(last_committed >= 0);
 
     auto db = OpenForWriting(path);  // quick_check + migrations on the killed file
@@ -113,25 +137,10 @@ TEST_CASE("after kill -9 the next start runs quick_check and refuses a damaged f
     REQUIRE(db);
     HistoryWriter::Start(std::move(*db))->Stop();
   }
-  int fds[2];
-  REQUIRE(pipe(fds) == 0);
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    close(fds[0]);
-    ChildWrites(path, fds[1]);
-  }
-  close(fds[1]);
-  FILE* in = fdopen(fds[0], "r");
-  REQUIRE(in != nullptr);
-  char line[64];
+  WritingChild child(path);
   int committed = 0;
-  while (committed < 3 && fgets(line, sizeof(line), in) != nullptr) ++committed;
-  kill(child, SIGKILL);
-  fclose(in);
-  int status = 0;
-  REQUIRE(waitpid(child, &status, 0) == child);
-  REQUIRE(WIFSIGNALED(status));
+  while (committed < 3 && child.NextBatch()) ++committed;
+  child.Kill(-1);
   REQUIRE(committed == 3);
   {
     auto raw = Database::Open(path, OpenMode::kReadWrite);  // recovers the WAL, marker untouched
