@@ -21,7 +21,7 @@ std::string Pad(std::string s, std::size_t width) {
 }
 
 std::string StepLine(const StepRecord& s, const ProbeSpec& spec, const Transcript& t) {
-  std::string label(StepLabel(s.step));
+  std::string label(StepLabel(s.step, t.era));
   if (s.step == Step::kToolCall && spec.tool_call) label += " " + spec.tool_call->name;
   std::string line = "  " + Pad(label, 30) + Pad(s.Ok() ? "ok" : "FAIL", 6);
   line += Pad(s.http_status ? "HTTP " + std::to_string(s.http_status) : "-", 10);
@@ -40,6 +40,7 @@ void PrintReport(std::ostream& out, const ProbeResult& r, const ProbeSpec& spec)
   out << "mcpwatch probe " << r.url << "\n";
   out << "  transport   " << ToString(t.transport);
   if (!t.protocol_version.empty()) out << ", protocol " << t.protocol_version;
+  if (t.era == ProtocolEra::kModern) out << " (modern: stateless, no handshake, ping or session)";
   out << "\n";
   if (!t.server.name.empty()) {
     out << "  server      " << t.server.name;

@@ -112,8 +112,8 @@ std::string FindingCause(const StepRecord& r) {
   return r.message.empty() ? std::string(ToString(r.finding)) : r.message;
 }
 
-Verdict FailureVerdict(const StepRecord& r) {
-  std::string where = std::string(StepLabel(r.step)) + ": ";
+Verdict FailureVerdict(const StepRecord& r, ProtocolEra era) {
+  std::string where = std::string(StepLabel(r.step, era)) + ": ";
   if (r.transport != TransportError::kNone) {
     return {ClassOfTransport(r.transport), where + TransportCause(r), ""};
   }
@@ -201,10 +201,20 @@ std::string_view StepLabel(Step s) {
   return "initialize";
 }
 
+std::string_view StepLabel(Step s, ProtocolEra era) {
+  switch (era) {
+    case ProtocolEra::kLegacy: break;
+    case ProtocolEra::kModern:
+      if (s == Step::kInitialize) return "server/discover";
+      break;
+  }
+  return StepLabel(s);
+}
+
 Verdict Classify(const Transcript& t, const LatencyPolicy& policy) {
   for (const StepRecord& r : t.steps) {
     if (r.step == Step::kClose || r.Ok()) continue;
-    return FailureVerdict(r);
+    return FailureVerdict(r, t.era);
   }
   if (t.steps.empty()) return {FailureClass::kProtocolError, "no step ran", ""};
 

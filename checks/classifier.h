@@ -29,5 +29,7 @@ Verdict Classify(const Transcript& t, const LatencyPolicy& policy);
 // Human label of a step for messages: "initialize", "notifications/initialized", "tools/list",
 // "tools/call", "ping", "session close".
 std::string_view StepLabel(Step s);
+// The same in an era: a modern (2026-07-28) run's initialize step is "server/discover".
+std::string_view StepLabel(Step s, ProtocolEra era);
 
 }  // namespace mcpwatch

@@ -33,6 +33,8 @@ nlohmann::json ToJson(const ProbeResult& r) {
       {"url", r.url},
       {"started_at", FormatTimestamp(r.started_at)},
       {"transport", ToString(t.transport)},
+      // "modern": a stateless 2026-07-28 run, where initialized, ping and close do not exist.
+      {"era", ToString(t.era)},
       {"protocol_version", t.protocol_version.empty() ? nlohmann::json(nullptr)
                                                       : nlohmann::json(t.protocol_version)},
       {"class", ToString(r.verdict.cls)},

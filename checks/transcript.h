@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "checks/step.h"
@@ -73,6 +74,18 @@ struct StepRecord {
 enum class TransportKind { kStreamableHttp, kSse };
 std::string_view ToString(TransportKind k);  // "streamable-http" | "sse"
 
+// Legacy: the initialize handshake with a session (2024-11-05 … 2025-11-25). Modern
+// (2026-07-28): stateless, server/discover instead of initialize, and no initialized
+// notification, ping or session close, so those steps are absent without being failures.
+enum class ProtocolEra { kLegacy, kModern };
+inline std::string_view ToString(ProtocolEra e) {
+  switch (e) {
+    case ProtocolEra::kLegacy: return "legacy";
+    case ProtocolEra::kModern: return "modern";
+  }
+  return "legacy";
+}
+
 struct ServerInfo {
   std::string name;
   std::string version;
@@ -88,7 +101,8 @@ struct RunTimings {
 
 struct Transcript {
   TransportKind transport = TransportKind::kStreamableHttp;
-  std::string protocol_version;  // negotiated
+  ProtocolEra era = ProtocolEra::kLegacy;
+  std::string protocol_version;  // negotiated (modern: the version server/discover listed)
   ServerInfo server;
   std::optional<int> tool_count;
   std::string tools_hash;        // SHA-256 hex of the canonical tool list

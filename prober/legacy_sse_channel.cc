@@ -282,7 +282,7 @@ void LegacySseChannel::Complete() {
   auto p = std::move(pending_);
   p->record.duration =
       std::chrono::duration_cast<Micros>(EventLoop::Clock::now() - p->started);
-  RpcOutcome outcome{std::move(p->record), std::move(p->result)};
+  RpcOutcome outcome{std::move(p->record), std::move(p->result), {}};
   auto done = std::move(p->done);
   done(std::move(outcome));
 }

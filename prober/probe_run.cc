@@ -6,6 +6,7 @@
 #include "checks/tool_list.h"
 #include "prober/channel_common.h"
 #include "prober/legacy_sse_channel.h"
+#include "prober/modern_era.h"
 #include "prober/streamable_channel.h"
 #include "prober/url.h"
 
@@ -17,7 +18,8 @@ constexpr std::size_t kMaxAssertionText = 16 * 1024;
 nlohmann::json InitializeParams() {
   return {{"protocolVersion", kSupportedProtocolVersions[0]},
           {"capabilities", nlohmann::json::object()},
-          {"clientInfo", {{"name", "mcpwatch"}, {"title", "mcpwatch prober"}, {"version", "0.1.0"}}}};
+          {"clientInfo",
+           {{"name", kClientName}, {"title", kClientTitle}, {"version", kClientVersion}}}};
 }
 
 std::string StringMember(const nlohmann::json& obj, const char* key) {
@@ -131,6 +133,10 @@ void ProbeRun::Initialize() {
 
 void ProbeRun::OnInitialize(RpcOutcome o) {
   if (!o.record.Ok()) {
+    if (transcript_.transport == TransportKind::kStreamableHttp &&
+        OffersModernEra(o.record, o.supported_versions)) {
+      return Discover();
+    }
     if (spec_.transport == TransportChoice::kAuto &&
         transcript_.transport == TransportKind::kStreamableHttp && Fallbackable(o.record)) {
       FallBackToLegacy(std::move(o.record));
@@ -177,24 +183,65 @@ void ProbeRun::Initialized() {
   channel_->Notify(Step::kInitialized, "notifications/initialized", [this](RpcOutcome o) {
     if (!o.record.Ok()) return Fail(std::move(o.record));
     transcript_.steps.push_back(std::move(o.record));
-    if (tools_capability_) return ToolsList("");
-    if (spec_.tool_call) {
-      StepRecord rec;
-      rec.step = Step::kToolCall;
-      rec.finding = Finding::kToolMissing;
-      rec.message = "tool \"" + spec_.tool_call->name +
-                    "\" cannot be called: the server declares no tools capability";
-      return Fail(std::move(rec));
-    }
-    Ping();
+    ListToolsOrSkip();
   });
+}
+
+void ProbeRun::ListToolsOrSkip() {
+  if (tools_capability_) return ToolsList("");
+  if (spec_.tool_call) {
+    StepRecord rec;
+    rec.step = Step::kToolCall;
+    rec.finding = Finding::kToolMissing;
+    rec.message = "tool \"" + spec_.tool_call->name +
+                  "\" cannot be called: the server declares no tools capability";
+    return Fail(std::move(rec));
+  }
+  Ping();
+}
+
+// The initialize rejection named 2026-07-28: the same channel (and connection, and deadline)
+// continues statelessly. The rejected initialize is not a step of its own; server/discover
+// takes its place.
+void ProbeRun::Discover() {
+  modern_ = true;
+  transcript_.era = ProtocolEra::kModern;
+  static_cast<StreamableChannel*>(channel_.get())
+      ->UseModernEra(std::string(kModernProtocolVersion));
+  Request(Step::kInitialize, "server/discover", "", nlohmann::json::object(),
+          [this](RpcOutcome o) { OnDiscover(std::move(o)); });
+}
+
+void ProbeRun::OnDiscover(RpcOutcome o) {
+  if (!o.record.Ok()) return Fail(std::move(o.record));
+  Finding finding = Finding::kNone;
+  std::string problem = CheckDiscoverResult(o.result, finding);
+  if (!problem.empty()) {
+    o.record.finding = finding;
+    o.record.message = problem;
+    return Fail(std::move(o.record));
+  }
+  transcript_.server = DiscoveredServer(o.result);
+  transcript_.protocol_version = std::string(kModernProtocolVersion);
+  auto caps = o.result.find("capabilities");
+  tools_capability_ = caps != o.result.end() && caps->contains("tools");
+  transcript_.steps.push_back(std::move(o.record));
+  ListToolsOrSkip();
+}
+
+void ProbeRun::Request(Step step, std::string_view method, std::string_view name,
+                       nlohmann::json params, RpcChannel::Done done) {
+  if (!modern_) return channel_->Call(step, method, params, std::move(done));
+  static_cast<StreamableChannel*>(channel_.get())
+      ->CallWithHeaders(step, method, WithModernMeta(std::move(params)),
+                        ModernHeaders(method, name), std::move(done));
 }
 
 void ProbeRun::ToolsList(const std::string& cursor) {
   nlohmann::json params = nlohmann::json::object();
   if (!cursor.empty()) params["cursor"] = cursor;
-  channel_->Call(Step::kToolsList, "tools/list", params,
-                 [this](RpcOutcome o) { OnToolsPage(std::move(o)); });
+  Request(Step::kToolsList, "tools/list", "", std::move(params),
+          [this](RpcOutcome o) { OnToolsPage(std::move(o)); });
 }
 
 void ProbeRun::OnToolsPage(RpcOutcome o) {
@@ -213,6 +260,14 @@ void ProbeRun::OnToolsPage(RpcOutcome o) {
     tools_record_.message = std::move(message);
     Fail(tools_record_);
   };
+  if (modern_) {
+    std::string type = ResultTypeOf(o.result);
+    if (type != "complete") {
+      return fail_tools(type.empty() ? "tools/list resultType is not a string"
+                                     : "tools/list answered resultType \"" + Excerpt(type, 40) +
+                                           "\" instead of a complete result");
+    }
+  }
   auto tools = o.result.find("tools");
   if (tools == o.result.end() || !tools->is_array()) {
     return fail_tools("tools/list result has no tools array");
@@ -258,8 +313,24 @@ void ProbeRun::ToolCall() {
     return Fail(std::move(rec));
   }
   nlohmann::json params = {{"name", call.name}, {"arguments", call.arguments}};
-  channel_->Call(Step::kToolCall, "tools/call", params, [this](RpcOutcome o) {
+  Request(Step::kToolCall, "tools/call", call.name, std::move(params), [this](RpcOutcome o) {
     if (!o.record.Ok()) return Fail(std::move(o.record));
+    if (modern_) {
+      std::string type = ResultTypeOf(o.result);
+      if (type == "input_required") {
+        o.record.finding = Finding::kToolIsError;
+        o.record.message =
+            "tool asked for input (input_required); a synthetic probe tool must not";
+        return Fail(std::move(o.record));
+      }
+      if (type != "complete") {
+        o.record.finding = Finding::kMalformedResult;
+        o.record.message = type.empty() ? "tools/call resultType is not a string"
+                                        : "tools/call answered resultType \"" +
+                                              Excerpt(type, 40) + "\", which mcpwatch does not know";
+        return Fail(std::move(o.record));
+      }
+    }
     std::string text = ToolResultText(o.result, kMaxAssertionText);
     auto is_error = o.result.find("isError");
     if (is_error != o.result.end() && is_error->is_boolean() && is_error->get<bool>()) {
@@ -288,6 +359,7 @@ void ProbeRun::ToolCall() {
 }
 
 void ProbeRun::Ping() {
+  if (modern_) return Finish();  // the modern era has no ping
   channel_->Call(Step::kPing, "ping", nlohmann::json::object(), [this](RpcOutcome o) {
     if (!o.record.Ok()) return Fail(std::move(o.record));
     transcript_.steps.push_back(std::move(o.record));

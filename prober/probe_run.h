@@ -1,7 +1,9 @@
 // One MCP probe run: initialize → notifications/initialized → tools/list (every page) → the
 // operator's tools/call → ping → close, over Streamable HTTP or legacy HTTP+SSE, recording
 // every step into a Transcript. The run stops at the first failed step (still closing the
-// session). Thread: loop thread only.
+// session). A modern (2026-07-28) server that rejects initialize is probed statelessly in the
+// same run: server/discover (recorded as the initialize step) → tools/list → tools/call, with
+// no initialized notification, ping or close (modern_era.h). Thread: loop thread only.
 #pragma once
 
 #include <functional>
@@ -31,7 +33,13 @@ class ProbeRun {
   void Initialize();
   void OnInitialize(RpcOutcome outcome);
   void FallBackToLegacy(StepRecord streamable_record);
+  void Discover();
+  void OnDiscover(RpcOutcome outcome);
   void Initialized();
+  void ListToolsOrSkip();
+  // Sends a request; in the modern era with _meta in params and the Mcp-Method/Mcp-Name headers.
+  void Request(Step step, std::string_view method, std::string_view name, nlohmann::json params,
+               RpcChannel::Done done);
   void ToolsList(const std::string& cursor);
   void OnToolsPage(RpcOutcome outcome);
   void ToolCall();
@@ -49,6 +57,7 @@ class ProbeRun {
   Transcript transcript_;
   std::unique_ptr<RpcChannel> channel_;
   std::unique_ptr<RpcChannel> retired_channel_;  // kept alive until the run ends
+  bool modern_ = false;
   bool tools_capability_ = true;
   nlohmann::json tools_ = nlohmann::json::array();
   StepRecord tools_record_;

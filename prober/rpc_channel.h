@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,8 @@ struct ChannelContext {
 struct RpcOutcome {
   StepRecord record;
   nlohmann::json result;  // null unless record.Ok()
+  // data.supported of a JSON-RPC error in a non-2xx body (a modern server names its versions).
+  std::vector<std::string> supported_versions;
 };
 
 class RpcChannel {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "prober/bounded_json.h"
+#include "prober/modern_era.h"
 
 namespace mcpwatch {
 namespace {
@@ -52,8 +53,21 @@ HttpRequest StreamableChannel::BaseRequest() const {
 
 void StreamableChannel::Call(Step step, std::string_view method, const nlohmann::json& params,
                              Done done) {
+  CallWithHeaders(step, method, params, {}, std::move(done));
+}
+
+void StreamableChannel::UseModernEra(std::string version) {
+  modern_ = true;
+  session_id_.clear();
+  protocol_version_ = std::move(version);
+}
+
+void StreamableChannel::CallWithHeaders(Step step, std::string_view method,
+                                        const nlohmann::json& params,
+                                        std::vector<std::string> extra_headers, Done done) {
   pending_ = std::make_unique<Pending>();
   pending_->step = step;
+  pending_->extra_headers = std::move(extra_headers);
   pending_->id = next_id_++;
   pending_->done = std::move(done);
   pending_->record.step = step;
@@ -76,6 +90,8 @@ void StreamableChannel::Send(const std::string& body) {
   req.method = HttpRequest::Method::kPost;
   req.body = body;
   req.headers = Headers(true);
+  req.headers.insert(req.headers.end(), pending_->extra_headers.begin(),
+                     pending_->extra_headers.end());
   req.fresh_connection = first_request_;
   req.want_cert_info = first_request_ && IsHttps(req.url);
   pending_->started = EventLoop::Clock::now();
@@ -100,7 +116,9 @@ void StreamableChannel::OnHead(const HttpResponseHead& head) {
     return;
   }
   p.head = head;
-  if (p.step == Step::kInitialize && !head.session_id.empty()) session_id_ = head.session_id;
+  if (p.step == Step::kInitialize && !modern_ && !head.session_id.empty()) {
+    session_id_ = head.session_id;
+  }
   bool ok = head.status >= 200 && head.status < 300;
   if (ok && head.content_type == "application/json") {
     p.mode = BodyMode::kJson;
@@ -226,6 +244,7 @@ void StreamableChannel::OnDone(const HttpOutcome& out) {
     return;
   }
   RecordHttp(p.record, p.head, p.body);
+  if (!p.record.HttpOk()) p.supported_versions = SupportedVersionsOfErrorBody(p.body);
   if (!p.record.HttpOk() || p.notification) {
     Complete();
     return;
@@ -295,7 +314,9 @@ void StreamableChannel::FinishSse(const HttpOutcome& out) {
     Complete();
     return;
   }
-  bool can_resume = !p.last_event_id.empty() && p.record.attempts <= ctx_.limits.max_resume_attempts;
+  // The modern era has no resumability: a stream that ends early has lost the response.
+  bool can_resume = !modern_ && !p.last_event_id.empty() &&
+                    p.record.attempts <= ctx_.limits.max_resume_attempts;
   auto delay = p.retry_ms ? std::chrono::milliseconds(*p.retry_ms) : ctx_.limits.default_retry;
   delay = std::min(delay, ctx_.limits.max_retry);
   if (can_resume && EventLoop::Clock::now() + delay < ctx_.deadline) {
@@ -326,7 +347,8 @@ void StreamableChannel::Complete() {
   auto p = std::move(pending_);
   auto end = p->responded ? p->responded_at : EventLoop::Clock::now();
   p->record.duration = std::chrono::duration_cast<Micros>(end - p->started);
-  RpcOutcome outcome{std::move(p->record), std::move(p->result)};
+  RpcOutcome outcome{std::move(p->record), std::move(p->result),
+                     std::move(p->supported_versions)};
   auto done = std::move(p->done);
   done(std::move(outcome));
 }

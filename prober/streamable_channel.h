@@ -18,6 +18,12 @@ class StreamableChannel : public RpcChannel {
   ~StreamableChannel() override;
 
   void Call(Step step, std::string_view method, const nlohmann::json& params, Done done) override;
+  // Call with request-specific headers (the modern era's Mcp-Method and Mcp-Name).
+  void CallWithHeaders(Step step, std::string_view method, const nlohmann::json& params,
+                       std::vector<std::string> extra_headers, Done done);
+  // Switches the channel to the stateless modern era: every later request announces `version`,
+  // no session id is kept or sent (so Close sends no DELETE), and SSE streams are not resumed.
+  void UseModernEra(std::string version);
   void Notify(Step step, std::string_view method, Done done) override;
   void Close(std::function<void(std::optional<StepRecord>)> done) override;
   void SetProtocolVersion(std::string version) override { protocol_version_ = std::move(version); }
@@ -34,6 +40,8 @@ class StreamableChannel : public RpcChannel {
     Step step = Step::kInitialize;
     int64_t id = 0;
     bool notification = false;
+    std::vector<std::string> extra_headers;
+    std::vector<std::string> supported_versions;  // from a non-2xx JSON-RPC error body
     Done done;
     EventLoop::Clock::time_point started;
     StepRecord record;
@@ -78,6 +86,7 @@ class StreamableChannel : public RpcChannel {
   std::string protocol_version_;
   int64_t next_id_ = 1;
   bool first_request_ = true;
+  bool modern_ = false;
   RunTimings timings_;
   std::optional<std::chrono::system_clock::time_point> cert_not_after_;
   std::unique_ptr<Pending> pending_;

@@ -73,15 +73,41 @@ TEST_CASE("faults: a session dropped after initialize is session_error, exit 6",
   CHECK(o.j["server"]["name"] == "mcp-fixture");
 }
 
-TEST_CASE("faults: a modern-only (2026-07-28) server is classified with the protocol version",
-          "[faults]") {
+TEST_CASE("faults: a modern-only (2026-07-28) server is probed the modern way and is ok",
+          "[faults][modern]") {
   // The fixture answers initialize with HTTP 400 and JSON-RPC -32022 "Unsupported protocol
-  // version" (data.supported ["2026-07-28"]). The prober recognises the modern error code and
-  // does not fall back to legacy SSE; it has no modern transport yet, so the honest verdict is
-  // the HTTP rejection with the server's own words.
+  // version" (data.supported ["2026-07-28"]) and serves server/discover, tools/list and
+  // tools/call statelessly, answering 400 when a required header or _meta member is missing.
+  // The prober recognises the modern error, does not fall back to legacy SSE, and continues
+  // the same run over POSTs; initialized, ping and close do not exist in this era.
+  auto response = GENERATE(as<std::string>{}, "sse", "json");
+  Fixture fx({"--protocol-era", "modern", "--response", response, "--server-version", "3.2.1"});
+  auto o = RunProbe(fx.Url(), {"--tool", "echo", "--args", R"({"message":"hi"})",
+                               "--expect-text", "^Echo: hi$"});
+  INFO("response " << response);
+  ExpectVerdict(o, "ok", 0, {});
+  CHECK(o.j["era"] == "modern");
+  CHECK(o.j["transport"] == "streamable-http");
+  CHECK(o.j["protocol_version"] == "2026-07-28");
+  CHECK(o.j["server"]["name"] == "mcp-fixture");
+  CHECK(o.j["server"]["version"] == "3.2.1");
+  CHECK(o.j["tools"]["count"] == 2);
+  std::vector<std::string> steps;
+  for (const auto& s : o.j["steps"]) steps.push_back(s["name"].get<std::string>());
+  CHECK(steps == std::vector<std::string>{"initialize", "tools_list", "tool_call"});
+  CHECK(o.Step("initialize")["ok"] == true);
+  CHECK(o.Step("tool_call")["ok"] == true);
+  CHECK(o.Step("tool_call")["http_status"] == 200);
+}
+
+TEST_CASE("faults: a server that names 2026-07-28 but rejects server/discover is http_error",
+          "[faults][modern]") {
+  // --fault modern-only on the legacy fixture: initialize is rejected the modern way, but the
+  // server has no modern side (server/discover gets the legacy 400 for a missing session).
   Fixture fx({"--fault", "modern-only"});
   auto o = RunProbe(fx.Url());
-  ExpectVerdict(o, "http_error", 6, {"initialize", "HTTP 400", "Unsupported protocol version"});
+  ExpectVerdict(o, "http_error", 6, {"server/discover", "HTTP 400", "Mcp-Session-Id"});
   CHECK_THAT(o.Error(), !Catch::Contains("fallback"));
-  CHECK(o.Step("initialize")["jsonrpc_code"] == -32022);
+  CHECK(o.j["era"] == "modern");
+  CHECK(o.j["steps"].size() == 1);
 }

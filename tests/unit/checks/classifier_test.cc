@@ -400,4 +400,56 @@ TEST_CASE("classifier: a failed phase is never measured for latency", "[classifi
   CHECK(v.diagnosis.empty());
 }
 
+// A modern (2026-07-28) run has no initialized, ping or close steps: absent is not failed.
+Transcript ModernRun() {
+  Transcript t;
+  t.era = ProtocolEra::kModern;
+  for (Step s : {Step::kInitialize, Step::kToolsList, Step::kToolCall}) {
+    StepRecord r = OkStep(s);
+    r.had_session = false;
+    t.steps.push_back(r);
+  }
+  t.timings.total = milliseconds(20);
+  return t;
+}
+
+TEST_CASE("classifier: a modern run without handshake, ping or close is ok", "[classifier]") {
+  Verdict v = Classify(ModernRun(), LatencyPolicy{});
+  CHECK(v.cls == FailureClass::kOk);
+  CHECK(v.error.empty());
+}
+
+TEST_CASE("classifier: a modern run names server/discover and keeps today's classes",
+          "[classifier]") {
+  SECTION("a JSON-RPC error on server/discover is initialize_failure") {
+    Transcript t = ModernRun();
+    t.steps.resize(1);
+    t.steps[0].finding = Finding::kJsonRpcError;
+    t.steps[0].jsonrpc_code = -32603;
+    t.steps[0].message = "database unavailable";
+    Verdict v = Classify(t, LatencyPolicy{});
+    CHECK(v.cls == FailureClass::kInitializeFailure);
+    CHECK_THAT(v.error, Catch::StartsWith("server/discover: JSON-RPC error -32603"));
+  }
+  SECTION("HTTP 400 on tools/list without a session is http_error, not session_error") {
+    Transcript t = ModernRun();
+    t.steps.resize(2);
+    t.steps[1].http_status = 400;
+    t.steps[1].message = "Header mismatch";
+    Verdict v = Classify(t, LatencyPolicy{});
+    CHECK(v.cls == FailureClass::kHttpError);
+    CHECK_THAT(v.error, Catch::StartsWith("tools/list: HTTP 400"));
+  }
+  SECTION("input_required on tools/call is tool_error") {
+    Transcript t = ModernRun();
+    t.steps[2].finding = Finding::kToolIsError;
+    t.steps[2].message = "tool asked for input (input_required); a synthetic probe tool must not";
+    Verdict v = Classify(t, LatencyPolicy{});
+    CHECK(v.cls == FailureClass::kToolError);
+    CHECK_THAT(v.error, Catch::Contains("input_required"));
+  }
+  CHECK(StepLabel(Step::kInitialize, ProtocolEra::kLegacy) == "initialize");
+  CHECK(StepLabel(Step::kToolsList, ProtocolEra::kModern) == "tools/list");
+}
+
 }  // namespace mcpwatch

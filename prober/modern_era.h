@@ -1,0 +1,48 @@
+// The modern (2026-07-28, stateless) MCP era: no initialize handshake and no session; every
+// request carries its protocol version, client info and capabilities in params._meta and
+// names itself in the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers. A probe run
+// switches to it when initialize is rejected with a modern error that lists 2026-07-28.
+// Pure functions of data; none of them throws.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checks/transcript.h"
+
+namespace mcpwatch {
+
+inline constexpr std::string_view kModernProtocolVersion = "2026-07-28";
+
+// Who we are, the same in initialize (legacy) and in _meta (modern).
+inline constexpr std::string_view kClientName = "mcpwatch";
+inline constexpr std::string_view kClientTitle = "mcpwatch prober";
+inline constexpr std::string_view kClientVersion = "0.1.0";
+
+// Whether a rejected initialize names a modern server we can probe: HTTP 400 carrying a modern
+// JSON-RPC error (-32020 header mismatch, -32021 missing capability, -32022 unsupported
+// version) whose data.supported lists 2026-07-28.
+bool OffersModernEra(const StepRecord& initialize, const std::vector<std::string>& supported);
+
+// data.supported of the first JSON-RPC error in an error body, or empty.
+std::vector<std::string> SupportedVersionsOfErrorBody(std::string_view body);
+
+// `params` with the _meta every modern request carries (params must be an object).
+nlohmann::json WithModernMeta(nlohmann::json params);
+
+// Mcp-Method, plus Mcp-Name when `name` is not empty (tools/call). Control bytes in a name
+// become spaces: a header value cannot carry them and they must not split the header.
+std::vector<std::string> ModernHeaders(std::string_view method, std::string_view name);
+
+// Validates a server/discover result; returns the problem (and sets `finding`), or "".
+std::string CheckDiscoverResult(const nlohmann::json& result, Finding& finding);
+// result._meta["io.modelcontextprotocol/serverInfo"] (empty fields when the server omits it).
+ServerInfo DiscoveredServer(const nlohmann::json& result);
+
+// The result's resultType: "complete" when absent (results of servers that omit it are
+// complete), "" when it is not a string.
+std::string ResultTypeOf(const nlohmann::json& result);
+
+}  // namespace mcpwatch
