@@ -1,6 +1,8 @@
 #include "storage/reader.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <string>
 
 #include "storage/migrations.h"
@@ -28,6 +30,8 @@ tl::expected<FailureClass, std::string> ClassFrom(const Query& q, int col) {
   return tl::make_unexpected("unknown class '" + name + "' in the runs table");
 }
 
+tl::expected<std::vector<StepRow>, std::string> DecodeStoredSteps(std::string_view json);
+
 tl::expected<RunRow, std::string> RowFrom(const Query& q) {
   RunRow row;
   row.id = q.Int(0);
@@ -50,7 +54,7 @@ tl::expected<RunRow, std::string> RowFrom(const Query& q) {
   row.connect = FromMs(q.Real(15));
   row.tls = FromMs(q.Real(16));
   if (auto not_after = q.OptInt(17)) row.cert_not_after = FromEpochMs(*not_after);
-  auto steps = DecodeSteps(q.Text(18));
+  auto steps = DecodeStoredSteps(q.Text(18));
   if (!steps) return tl::make_unexpected("run " + std::to_string(row.id) + ": " + steps.error());
   row.steps = std::move(*steps);
   row.maintenance = q.Int(19) != 0;
@@ -67,6 +71,101 @@ tl::expected<std::vector<RunRow>, std::string> CollectRuns(Query& q) {
     if (!row) return tl::make_unexpected(row.error());
     rows.push_back(std::move(*row));
   }
+}
+
+// Reads the steps JSON exactly as EncodeSteps writes it (no spaces, fixed element order) without
+// building a JSON document: restoring baselines decodes about a million of these at start-up,
+// and the document's allocations were most of that time. Anything else (another spelling of
+// the same JSON, or damage) returns nullopt, and the caller falls back to DecodeSteps.
+class StepsScanner {
+ public:
+  explicit StepsScanner(std::string_view text) : text_(text) {}
+
+  std::optional<std::vector<StepRow>> Scan() {
+    std::vector<StepRow> steps;
+    if (!Eat('[')) return std::nullopt;
+    if (Eat(']')) return AtEnd() ? std::optional(std::move(steps)) : std::nullopt;
+    do {
+      StepRow row;
+      if (!ScanStep(row)) return std::nullopt;
+      steps.push_back(row);
+    } while (Eat(','));
+    if (!Eat(']') || !AtEnd()) return std::nullopt;
+    return steps;
+  }
+
+ private:
+  bool ScanStep(StepRow& row) {
+    if (!Eat('[') || !Eat('"')) return false;
+    const size_t close = text_.find('"', pos_);
+    if (close == std::string_view::npos) return false;
+    auto step = ParseStep(text_.substr(pos_, close - pos_));
+    if (!step) return false;
+    row.step = *step;
+    pos_ = close + 1;
+    if (!Eat(',')) return false;
+    if (EatWord("true")) {
+      row.ok = true;
+    } else if (EatWord("false")) {
+      row.ok = false;
+    } else {
+      return false;
+    }
+    int64_t status = 0;
+    if (!Eat(',') || !Int(status) || status < INT32_MIN || status > INT32_MAX || !Eat(',')) {
+      return false;
+    }
+    row.http_status = static_cast<int>(status);
+    if (!EatWord("null")) {
+      int64_t code = 0;
+      if (!Int(code)) return false;
+      row.jsonrpc_code = code;
+    }
+    double ttfb = 0, duration = 0;
+    if (!Eat(',') || !Number(ttfb) || !Eat(',') || !Number(duration) || !Eat(']')) return false;
+    row.ttfb = FromMs(ttfb);
+    row.duration = FromMs(duration);
+    return true;
+  }
+
+  bool AtEnd() const { return pos_ == text_.size(); }
+  bool Eat(char c) {
+    if (pos_ >= text_.size() || text_[pos_] != c) return false;
+    ++pos_;
+    return true;
+  }
+  bool EatWord(std::string_view word) {
+    if (text_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+  bool Int(int64_t& value) {
+    const char* begin = text_.data() + pos_;
+    auto [end, ec] = std::from_chars(begin, text_.data() + text_.size(), value);
+    if (ec != std::errc() || end == begin) return false;
+    pos_ += static_cast<size_t>(end - begin);
+    return true;
+  }
+  // A JSON number: starts with a digit or '-' (from_chars alone would also take "inf", "nan").
+  bool Number(double& value) {
+    if (pos_ >= text_.size() ||
+        !(text_[pos_] == '-' || (text_[pos_] >= '0' && text_[pos_] <= '9'))) {
+      return false;
+    }
+    const char* begin = text_.data() + pos_;
+    auto [end, ec] = std::from_chars(begin, text_.data() + text_.size(), value);
+    if (ec != std::errc() || !std::isfinite(value)) return false;
+    pos_ += static_cast<size_t>(end - begin);
+    return true;
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+tl::expected<std::vector<StepRow>, std::string> DecodeStoredSteps(std::string_view json) {
+  if (auto steps = StepsScanner(json).Scan()) return std::move(*steps);
+  return DecodeSteps(json);
 }
 
 }  // namespace
@@ -197,11 +296,29 @@ tl::expected<std::vector<LatencySample>, std::string> HistoryReader::SuccessfulL
     auto has = q->Step();
     if (!has) return tl::make_unexpected(has.error());
     if (!*has) return samples;
-    auto steps = DecodeSteps(q->Text(2));
+    auto steps = DecodeStoredSteps(q->Text(2));
     if (!steps) return tl::make_unexpected(steps.error());
     samples.push_back(LatencySample{.started_at = FromEpochMs(q->Int(0)),
                                     .total = FromMs(q->Real(1)),
                                     .steps = std::move(*steps)});
+  }
+}
+
+tl::expected<std::vector<FailureClass>, std::string> HistoryReader::RecentClasses(
+    std::string_view target, TimePoint since, int limit) {
+  auto q = db_.Prepare(
+      "SELECT r.class FROM runs r JOIN targets t ON t.id = r.target_id "
+      "WHERE t.name = ? AND r.started_at >= ? ORDER BY r.started_at DESC, r.id DESC LIMIT ?");
+  if (!q) return tl::make_unexpected(q.error());
+  q->Bind(target).Bind(ToEpochMs(since)).Bind(ClampLimit(limit));
+  std::vector<FailureClass> classes;
+  while (true) {
+    auto has = q->Step();
+    if (!has) return tl::make_unexpected(has.error());
+    if (!*has) return classes;
+    auto cls = ClassFrom(*q, 0);
+    if (!cls) return tl::make_unexpected(cls.error());
+    classes.push_back(*cls);
   }
 }
 
@@ -230,6 +347,21 @@ tl::expected<std::vector<EventRecord>, std::string> HistoryReader::Events(std::s
                                  .at = FromEpochMs(q->Int(2)),
                                  .kind = q->Text(3),
                                  .details = q->Text(4)});
+  }
+}
+
+tl::expected<std::vector<EventCount>, std::string> HistoryReader::EventCounts() {
+  auto q = db_.Prepare(
+      "SELECT COALESCE(t.name, ''), c.kind, c.total FROM "
+      "(SELECT target_id, kind, COUNT(*) AS total FROM events GROUP BY target_id, kind) c "
+      "LEFT JOIN targets t ON t.id = c.target_id ORDER BY 1, 2");
+  if (!q) return tl::make_unexpected(q.error());
+  std::vector<EventCount> counts;
+  while (true) {
+    auto has = q->Step();
+    if (!has) return tl::make_unexpected(has.error());
+    if (!*has) return counts;
+    counts.push_back(EventCount{.target = q->Text(0), .kind = q->Text(1), .total = q->Int(2)});
   }
 }
 

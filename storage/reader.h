@@ -38,6 +38,12 @@ struct RunCount {
   int64_t total = 0;
 };
 
+struct EventCount {
+  std::string target;  // "" for events not about one target
+  std::string kind;
+  int64_t total = 0;
+};
+
 struct LatencySample {
   TimePoint started_at{};
   Micros total{0};
@@ -86,9 +92,16 @@ class HistoryReader {
   // Runs of class ok (no spikes) since `since`, oldest first, for baselines.
   tl::expected<std::vector<LatencySample>, std::string> SuccessfulLatencies(
       std::string_view target, TimePoint since, int limit = kMaxQueryLimit);
+  // The classes of `target`'s runs started at or after `since`, newest first (restoring the
+  // state machine's window without reading whole rows).
+  tl::expected<std::vector<FailureClass>, std::string> RecentClasses(std::string_view target,
+                                                                     TimePoint since, int limit);
   // Newest first; an empty `target` means every target.
   tl::expected<std::vector<EventRecord>, std::string> Events(std::string_view target,
                                                              TimePoint since, int limit);
+  // How many events of each kind every target has, over the whole events table (exact, for
+  // probe_mcp_events_total at start-up; one aggregate query, no rows returned per event).
+  tl::expected<std::vector<EventCount>, std::string> EventCounts();
   tl::expected<std::optional<SnapshotRecord>, std::string> LatestSnapshot(std::string_view target);
   tl::expected<std::optional<SnapshotRecord>, std::string> AcceptedSnapshot(
       std::string_view target);

@@ -1,6 +1,7 @@
 #include "storage/reader.h"
 
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "storage/migrations.h"
 #include "storage/records.h"
@@ -217,6 +218,118 @@ TEST_CASE("events and schema snapshots", "[storage][reader]") {
   auto count = reader.db().Prepare("SELECT count(*) FROM schema_snapshots");
   REQUIRE(*count->Step());
   CHECK(count->Int(0) == 2);  // the repeated h1 was not stored twice
+}
+
+TEST_CASE("EventCounts counts every event by target and kind", "[storage][reader]") {
+  ScratchDir dir;
+  constexpr int kMany = kMaxQueryLimit + 7;  // more than any row-returning query gives back
+  std::vector<WriteFn> writes;
+  writes.push_back([](Database& db) -> tl::expected<void, std::string> {
+    for (int i = 0; i < kMany; ++i) {
+      if (auto done = InsertEvent(db, "a", At(kNowMs + i), "deploy", "{}"); !done) return done;
+    }
+    return {};
+  });
+  writes.push_back([](Database& db) { return InsertEvent(db, "a", At(1), "crash_loop", "{}"); });
+  writes.push_back([](Database& db) { return InsertEvent(db, "b", At(5), "deploy", "{}"); });
+  writes.push_back([](Database& db) { return InsertEvent(db, "", At(6), "prober", "{}"); });
+  writes.push_back([](Database& db) { return InsertEvent(db, "", At(7), "prober", "{}"); });
+  auto reader = Populate(dir / "h.db", {}, std::move(writes));
+
+  auto counts = reader.EventCounts();
+  REQUIRE(counts);
+  REQUIRE(counts->size() == 4);
+  const auto at = [&](size_t i) {
+    const EventCount& c = (*counts)[i];
+    return std::tuple(c.target, c.kind, c.total);
+  };
+  CHECK(at(0) == std::tuple(std::string(), std::string("prober"), int64_t{2}));
+  CHECK(at(1) == std::tuple(std::string("a"), std::string("crash_loop"), int64_t{1}));
+  CHECK(at(2) == std::tuple(std::string("a"), std::string("deploy"), int64_t{kMany}));
+  CHECK(at(3) == std::tuple(std::string("b"), std::string("deploy"), int64_t{1}));
+}
+
+TEST_CASE("EventCounts of an empty history is empty", "[storage][reader]") {
+  ScratchDir dir;
+  auto reader = Populate(dir / "h.db", {});
+  auto counts = reader.EventCounts();
+  REQUIRE(counts);
+  CHECK(counts->empty());
+}
+
+TEST_CASE("RecentClasses is newest first and honours since and limit", "[storage][reader]") {
+  ScratchDir dir;
+  std::vector<ProbeResult> results;
+  const FailureClass classes[] = {FailureClass::kOk, FailureClass::kToolError,
+                                  FailureClass::kConnectionRefused, FailureClass::kOk};
+  for (int i = 0; i < 4; ++i) results.push_back(MakeResult("a", At(kNowMs + i), classes[i]));
+  results.push_back(MakeResult("b", At(kNowMs + 9), FailureClass::kToolError));
+  auto reader = Populate(dir / "h.db", results);
+
+  auto all = reader.RecentClasses("a", At(0), 16);
+  REQUIRE(all);
+  CHECK(*all == std::vector<FailureClass>{FailureClass::kOk, FailureClass::kConnectionRefused,
+                                          FailureClass::kToolError, FailureClass::kOk});
+  auto since = reader.RecentClasses("a", At(kNowMs + 2), 16);
+  REQUIRE(since);
+  CHECK(*since == std::vector<FailureClass>{FailureClass::kOk, FailureClass::kConnectionRefused});
+  auto limited = reader.RecentClasses("a", At(0), 1);
+  REQUIRE(limited);
+  CHECK(*limited == std::vector<FailureClass>{FailureClass::kOk});
+  auto none = reader.RecentClasses("c", At(0), 16);
+  REQUIRE(none);
+  CHECK(none->empty());
+}
+
+TEST_CASE("stored steps in another JSON spelling still decode; damaged ones are an error",
+          "[storage][reader]") {
+  ScratchDir dir;
+  std::vector<ProbeResult> results = {MakeResult("a", At(kNowMs)), MakeResult("b", At(kNowMs)),
+                                      MakeResult("c", At(kNowMs))};
+  const std::vector<StepRow> written = ToRunRow(results[0], false).steps;
+  std::vector<WriteFn> writes;
+  writes.push_back([](Database& db) {
+    return db.Exec(
+        "UPDATE runs SET steps = '[ [\"initialize\", true, 200, null, 1.25, 2.5e0],"
+        "[\"tools_list\",false,500,-32603,1.25,2.5] ]' "
+        "WHERE target_id = (SELECT id FROM targets WHERE name = 'b')");
+  });
+  writes.push_back([](Database& db) {
+    return db.Exec(
+        "UPDATE runs SET steps = '[[\"initialize\",true,200,null,1.25,inf]]' "
+        "WHERE target_id = (SELECT id FROM targets WHERE name = 'c')");
+  });
+  auto reader = Populate(dir / "h.db", results, std::move(writes));
+
+  auto a = reader.SuccessfulLatencies("a", At(0));
+  REQUIRE(a);
+  REQUIRE(a->size() == 1);
+  CHECK((*a)[0].steps == written);
+  auto history = reader.History("a", At(0), 10);
+  REQUIRE(history);
+  REQUIRE(history->size() == 1);
+  CHECK((*history)[0].steps == written);
+
+  auto b = reader.SuccessfulLatencies("b", At(0));
+  REQUIRE(b);
+  REQUIRE(b->size() == 1);
+  const std::vector<StepRow> spaced = {StepRow{.step = Step::kInitialize,
+                                               .ok = true,
+                                               .http_status = 200,
+                                               .jsonrpc_code = {},
+                                               .ttfb = Micros(1'250),
+                                               .duration = Micros(2'500)},
+                                       StepRow{.step = Step::kToolsList,
+                                               .ok = false,
+                                               .http_status = 500,
+                                               .jsonrpc_code = -32603,
+                                               .ttfb = Micros(1'250),
+                                               .duration = Micros(2'500)}};
+  CHECK((*b)[0].steps == spaced);
+
+  auto c = reader.SuccessfulLatencies("c", At(0));
+  REQUIRE_FALSE(c);
+  CHECK(c.error().find("steps") != std::string::npos);
 }
 
 }  // namespace
