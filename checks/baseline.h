@@ -66,6 +66,7 @@ class BaselineTracker {
   bool Ready(BaselinePhase phase, int min_samples) const;
 
   int Size() const { return static_cast<int>(ring_.size()); }  // runs kept (all phases)
+  int Capacity() const { return options_.capacity; }           // the most Size() can reach
 
  private:
   // Durations are stored as int32 microseconds (up to ~35 minutes; longer saturates) and the

@@ -58,6 +58,8 @@ class TargetTracker {
   std::chrono::system_clock::time_point state_since() const { return state_.Since(); }
   std::vector<FailureClass> recent_classes() const { return state_.History(); }
   PhaseBaseline baseline(BaselinePhase p) const { return baseline_.Baseline(p); }
+  // How many baseline samples the tracker keeps: restoring more than this is wasted work.
+  int baseline_capacity() const { return baseline_.Capacity(); }
   bool baseline_ready(BaselinePhase p) const {
     return baseline_.Ready(p, policy_.spike.min_samples);
   }
