@@ -1,5 +1,8 @@
 #include "app/restore.h"
 
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace mcpwatch {
@@ -10,9 +13,15 @@ PhaseDurations DurationsOfSample(const storage::LatencySample& s) {
   for (const auto& step : s.steps) {
     if (!step.ok) continue;
     switch (step.step) {
-      case Step::kInitialize: d[static_cast<std::size_t>(BaselinePhase::kInitialize)] = step.duration; break;
-      case Step::kToolsList: d[static_cast<std::size_t>(BaselinePhase::kToolsList)] = step.duration; break;
-      case Step::kToolCall: d[static_cast<std::size_t>(BaselinePhase::kToolCall)] = step.duration; break;
+      case Step::kInitialize:
+        d[static_cast<std::size_t>(BaselinePhase::kInitialize)] = step.duration;
+        break;
+      case Step::kToolsList:
+        d[static_cast<std::size_t>(BaselinePhase::kToolsList)] = step.duration;
+        break;
+      case Step::kToolCall:
+        d[static_cast<std::size_t>(BaselinePhase::kToolCall)] = step.duration;
+        break;
       case Step::kInitialized:
       case Step::kPing:
       case Step::kClose: break;
@@ -55,8 +64,7 @@ ProbeResult FromRunRow(const storage::RunRow& row) {
 }
 
 tl::expected<RestoredCounts, std::string> RestoreFromHistory(
-    storage::HistoryReader& reader,
-    std::map<std::string, std::unique_ptr<TargetTracker>>& trackers,
+    storage::HistoryReader& reader, std::map<std::string, std::unique_ptr<TargetTracker>>& trackers,
     std::chrono::system_clock::time_point now, std::chrono::milliseconds baseline_window) {
   RestoredCounts out;
   auto counts = reader.RunCounts();
@@ -68,35 +76,44 @@ tl::expected<RestoredCounts, std::string> RestoreFromHistory(
   for (const auto& row : *last) {
     out.last_runs[row.target] = FromRunRow(row);
     auto it = trackers.find(row.target);
-    if (it != trackers.end() && row.ok) it->second->RestoreLastRun(row.server_version, row.tools_hash);
+    if (it != trackers.end() && row.ok)
+      it->second->RestoreLastRun(row.server_version, row.tools_hash);
   }
 
   auto states = reader.TargetStates();
   if (!states) return tl::unexpected("reading target states: " + states.error());
+  // By name once, so each target finds its stored state without scanning all of them.
+  std::unordered_map<std::string_view, const storage::TargetStateRecord*> state_of;
+  state_of.reserve(states->size());
+  for (const auto& st : *states) state_of.emplace(st.target, &st);
+
   for (const auto& [name, tracker] : trackers) {
-    auto samples = reader.SuccessfulLatencies(name, now - baseline_window, 4096);
+    // Only the newest `capacity` samples can stay in the tracker's ring; reading more would
+    // parse rows that are overwritten at once.
+    auto samples =
+        reader.SuccessfulLatencies(name, now - baseline_window, tracker->baseline_capacity());
     if (!samples) return tl::unexpected("reading baselines of " + name + ": " + samples.error());
-    for (const auto& s : *samples) tracker->RestoreBaselineSample(s.started_at, DurationsOfSample(s));
+    for (const auto& s : *samples)
+      tracker->RestoreBaselineSample(s.started_at, DurationsOfSample(s));
 
     auto snapshot = reader.LatestSnapshot(name);
     if (snapshot && *snapshot) tracker->RestoreTools((*snapshot)->tools);
 
-    auto recent = reader.History(name, now - std::chrono::hours(24), TargetStateMachine::kMaxWindow);
-    std::vector<FailureClass> classes;
-    if (recent) {
-      for (auto it = recent->rbegin(); it != recent->rend(); ++it) classes.push_back(it->cls);
-    }
-    for (const auto& st : *states) {
-      if (st.target != name) continue;
-      if (auto parsed = ParseTargetState(st.state)) tracker->RestoreState(*parsed, st.since, classes);
-    }
+    auto state = state_of.find(name);
+    if (state == state_of.end()) continue;
+    auto parsed = ParseTargetState(state->second->state);
+    if (!parsed) continue;
+    auto recent =
+        reader.RecentClasses(name, now - std::chrono::hours(24), TargetStateMachine::kMaxWindow);
+    if (!recent) return tl::unexpected("reading recent runs of " + name + ": " + recent.error());
+    std::reverse(recent->begin(), recent->end());  // the state machine wants oldest first
+    tracker->RestoreState(*parsed, state->second->since, *recent);
   }
 
-  auto events = reader.Events("", now - std::chrono::hours(24 * 365 * 10), storage::kMaxQueryLimit);
-  if (events) {
-    for (const auto& e : *events) {
-      if (auto kind = ParseEventKind(e.kind)) out.events[{e.target, *kind}] += 1;
-    }
+  auto events = reader.EventCounts();
+  if (!events) return tl::unexpected("reading event counts: " + events.error());
+  for (const auto& e : *events) {
+    if (auto kind = ParseEventKind(e.kind)) out.events[{e.target, *kind}] += e.total;
   }
   return out;
 }

@@ -5,7 +5,6 @@
 #include <map>
 #include <memory>
 #include <string>
-
 #include <tl/expected.hpp>
 
 #include "checks/probe_result.h"
@@ -23,11 +22,12 @@ struct RestoredCounts {
   std::map<std::string, ProbeResult> last_runs;
 };
 
-// Feeds each tracker its history: baseline samples within its window, the stored state with
-// the recent classes, the last server version and tool list.
+// Feeds each tracker its history: baseline samples within its window (the newest ones, at most
+// as many as its ring keeps), the stored state with the recent classes, the last server version
+// and tool list. Counts are exact over the whole history. Reads per target are bounded by what
+// the tracker keeps, so start-up time grows with the number of targets, not the history's age.
 tl::expected<RestoredCounts, std::string> RestoreFromHistory(
-    storage::HistoryReader& reader,
-    std::map<std::string, std::unique_ptr<TargetTracker>>& trackers,
+    storage::HistoryReader& reader, std::map<std::string, std::unique_ptr<TargetTracker>>& trackers,
     std::chrono::system_clock::time_point now, std::chrono::milliseconds baseline_window);
 
 }  // namespace mcpwatch
