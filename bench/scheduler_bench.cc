@@ -5,6 +5,8 @@
 //   daemon: the real `mcpwatch serve` with a generated 10,000-target config (interval 60 s)
 //           for 90 s: start-up time to the "ready" line, VmRSS/VmHWM sampled every second,
 //           CPU, the mcpwatch_scheduler_lag_seconds histogram from /metrics, clean SIGTERM.
+//           --daemon-history N first fills the daemon's database with N ok runs per target
+//           (one a minute over the last N minutes), so start-up restores a full history.
 // Run by hand (docs/benchmarks.md), never by ctest; traffic goes to 127.0.0.1 only and every
 // loop is bounded in count and time.
 #include <signal.h>
@@ -26,7 +28,10 @@
 #include "prober/event_loop.h"
 #include "prober/prober.h"
 #include "prober/scheduler.h"
+#include "storage/migrations.h"
+#include "storage/writer.h"
 #include "tests/support/support.h"
+#include "tests/unit/storage/test_data.h"
 
 namespace mcpwatch::bench {
 namespace {
@@ -45,6 +50,7 @@ struct Options {
   long jitter_ms = 1000;
   double daemon_duration_s = 90;
   long daemon_interval_s = 60;
+  long daemon_history = 0;  // ok runs per target stored before the daemon starts
 };
 
 std::string TargetName(std::size_t i) {
@@ -177,8 +183,9 @@ std::string WriteDaemonConfig(const test::TempDir& dir, int port,
   std::ofstream f(path);
   f << "listen: 127.0.0.1:" << port << "\n"
     << "database: " << dir.File("history.db") << "\n"
-    << "defaults:\n  interval: " << o.daemon_interval_s << "s\n  timeout: "
-    << std::min<long>(10'000, o.daemon_interval_s * 800) << "ms\n"  // below the interval
+    << "defaults:\n  interval: " << o.daemon_interval_s
+    << "s\n  timeout: " << std::min<long>(10'000, o.daemon_interval_s * 800)
+    << "ms\n"  // below the interval
     << "  tool_call: {name: echo, arguments: {message: bench}}\n"
     << "scheduler: {max_inflight: " << o.max_inflight << ", jitter: " << o.jitter_ms << "ms}\n"
     << "targets:\n";
@@ -264,6 +271,56 @@ void PrintLogExcerpt(const std::string& log) {
   std::printf("  (%ld run/event lines in all)\n", run_lines);
 }
 
+// N healthy runs per target, one a minute over the last N minutes (targets spread across each
+// minute), written in time order through the daemon's own writer, which is then stopped cleanly
+// (so the daemon's start-up skips quick_check, as after a clean shutdown). Each run has the
+// steps JSON restore parses, including a tool call like the config's.
+bool FillHistory(const std::string& path, const Options& o) {
+  auto db = storage::OpenForWriting(path);
+  if (!db) {
+    std::fprintf(stderr, "opening %s: %s\n", path.c_str(), db.error().c_str());
+    return false;
+  }
+  storage::WriterOptions options;
+  options.retention_interval = std::chrono::minutes(0);
+  auto writer = storage::HistoryWriter::Start(std::move(*db), options);
+  std::vector<ProbeResult> templates;
+  templates.reserve(o.targets);
+  for (std::size_t i = 0; i < o.targets; ++i) {
+    ProbeResult r = storage::testing::MakeResult(
+        TargetName(i), {}, FailureClass::kOk, std::chrono::microseconds(15'000 + (i % 997) * 37));
+    StepRecord call;
+    call.step = Step::kToolCall;
+    call.http_status = 200;
+    call.ttfb = std::chrono::microseconds(1'100);
+    call.duration = std::chrono::microseconds(2'200 + (i % 89) * 11);
+    r.transcript.steps.insert(r.transcript.steps.end() - 2, call);  // before ping and close
+    templates.push_back(std::move(r));
+  }
+  auto t0 = Clock::now();
+  const auto now = std::chrono::system_clock::now();
+  const auto spread = std::chrono::milliseconds(60'000 / static_cast<long>(o.targets));
+  for (long k = 0; k < o.daemon_history; ++k) {
+    const auto minute = now - std::chrono::minutes(o.daemon_history - k);
+    for (std::size_t i = 0; i < o.targets; ++i) {
+      ProbeResult& r = templates[i];
+      r.started_at = minute + spread * static_cast<long>(i);
+      while (!writer->Enqueue(r)) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+  bool flushed = writer->Flush(std::chrono::minutes(30));
+  writer->Stop();
+  storage::WriterStats stats = writer->Stats();
+  std::printf("history: %llu runs (%ld per target) written in %.1f s, %llu lost\n",
+              static_cast<unsigned long long>(stats.rows_written), o.daemon_history,
+              SecondsSince(t0), static_cast<unsigned long long>(stats.rows_lost));
+  if (!flushed || stats.rows_lost > 0) {
+    std::fprintf(stderr, "history: the writer did not commit every run\n");
+    return false;
+  }
+  return true;
+}
+
 int RunDaemon(const Options& o) {
   auto fixtures = StartFixtures(o.fixtures);
   std::vector<std::string> urls;
@@ -271,15 +328,16 @@ int RunDaemon(const Options& o) {
   test::TempDir dir;
   int port = test::FreePort();
   std::string config = WriteDaemonConfig(dir, port, urls, o);
+  if (o.daemon_history > 0 && !FillHistory(dir.File("history.db"), o)) return 1;
   std::printf(
       "\n== daemon: mcpwatch serve, %zu targets, interval %ld s, %zu fixtures (json), "
-      "%.0f s ==\n",
-      o.targets, o.daemon_interval_s, o.fixtures, o.daemon_duration_s);
+      "%.0f s, %ld stored runs per target ==\n",
+      o.targets, o.daemon_interval_s, o.fixtures, o.daemon_duration_s, o.daemon_history);
   std::printf("load average before: %s\n", LoadAverage().c_str());
 
   auto t0 = Clock::now();
   auto daemon = test::Subprocess::Start({test::McpwatchBinary(), "serve", "--config", config});
-  auto ready = daemon.WaitForLine("ready targets=", seconds(60));
+  auto ready = daemon.WaitForLine("ready targets=", seconds(300));
   double startup_s = SecondsSince(t0);
   if (!ready) {
     std::fprintf(stderr, "daemon did not become ready:\n%s%s\n", daemon.Stdout().c_str(),
@@ -362,6 +420,9 @@ int Main(int argc, char** argv) {
   app.add_option("--daemon-duration", o.daemon_duration_s, "seconds after ready")
       ->check(CLI::Range(1.0, 3600.0));
   app.add_option("--daemon-interval", o.daemon_interval_s, "seconds")->check(CLI::Range(1L, 3600L));
+  app.add_option("--daemon-history", o.daemon_history,
+                 "ok runs per target stored before the daemon starts (one a minute)")
+      ->check(CLI::Range(0L, 100000L));
   CLI11_PARSE(app, argc, argv);
   std::printf("bench_scheduler: nproc %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
   int rc = 0;
