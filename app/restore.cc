@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "prober/modern_era.h"
+
 namespace mcpwatch {
 namespace {
 
@@ -43,6 +45,10 @@ ProbeResult FromRunRow(const storage::RunRow& row) {
   Transcript& t = r.transcript;
   t.transport = row.transport == "sse" ? TransportKind::kSse : TransportKind::kStreamableHttp;
   t.protocol_version = row.protocol_version;
+  // Every revision from 2026-07-28 on is stateless ("modern"); the era is not stored itself.
+  t.era = !row.protocol_version.empty() && row.protocol_version >= kModernProtocolVersion
+              ? ProtocolEra::kModern
+              : ProtocolEra::kLegacy;
   t.server.name = row.server_name;
   t.server.version = row.server_version;
   t.tool_count = row.tool_count;

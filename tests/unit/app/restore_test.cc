@@ -37,6 +37,17 @@ void Write(const std::filesystem::path& path, const std::vector<ProbeResult>& re
   writer->Stop();
 }
 
+TEST_CASE("a stored run comes back with its protocol era") {
+  storage::RunRow row;
+  row.target = "shop";
+  row.protocol_version = "2026-07-28";
+  CHECK(FromRunRow(row).transcript.era == ProtocolEra::kModern);
+  row.protocol_version = "2025-06-18";
+  CHECK(FromRunRow(row).transcript.era == ProtocolEra::kLegacy);
+  row.protocol_version = "";  // initialize never passed
+  CHECK(FromRunRow(row).transcript.era == ProtocolEra::kLegacy);
+}
+
 storage::HistoryReader OpenReader(const std::filesystem::path& path) {
   auto reader = storage::HistoryReader::Open(path);
   REQUIRE(reader);
