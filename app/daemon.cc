@@ -1,5 +1,6 @@
 #include "app/daemon.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -49,6 +50,7 @@ struct Daemon::Impl {
   std::mutex names_mu;              // guards names: read by HTTP workers
   std::vector<std::string> names;
   std::atomic<std::size_t> inflight{0};
+  uint64_t housekeeping_ticks = 0;  // loop thread
 
   tl::expected<ProbeSpec, std::string> Prepare(const std::string& name);
   void OnResult(const std::string& name, std::chrono::system_clock::time_point started,
@@ -162,6 +164,10 @@ void Daemon::Impl::ApplyTargets(Config next) {
 }
 
 void Daemon::Impl::Housekeeping() {
+  // Runs allocate and free transcripts, JSON and SQLite rows on three threads; glibc keeps freed
+  // pages inside its heaps. Handing them back once a minute keeps RSS at what is live (a few ms
+  // of work at 10,000 targets).
+  if (++housekeeping_ticks % 60 == 0) malloc_trim(0);
   inflight = prober->inflight();
   self->SetInflight(static_cast<int64_t>(prober->inflight()));
   self->UpdateStore(writer->Stats());
@@ -263,6 +269,10 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   }
   for (const auto& [name, run] : restored->last_runs) d.metrics->RestoreLastRun(run);
   for (const auto& [name, tracker] : d.trackers) d.metrics->SetState(name, tracker->state());
+  restored = {};
+  // The restore decoded every target's recent runs (1.3 M rows at 10,000 targets with full
+  // baselines); give the freed heap back instead of carrying it for the daemon's lifetime.
+  malloc_trim(0);
 
   HttpHooks http_hooks;
   http_hooks.ready = [self] { return self->ready.load(); };
