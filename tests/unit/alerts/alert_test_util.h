@@ -1,15 +1,13 @@
 // Shared builders for the alert unit tests: snapshots and a fixed clock.
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
 
 #include "alerts/target_snapshot.h"
 #include "config/alerting_config.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace mcpwatch::alerts::test {
 
@@ -64,27 +62,6 @@ inline NotifierConfig Notifier(std::string name, NotifierType type, std::string 
   return n;
 }
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    path_ =
-        std::filesystem::temp_directory_path() / ("mcpwatch-alerts-" + std::to_string(::getpid()) +
-                                                  "-" + std::to_string(counter.fetch_add(1)));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using ScratchDir = unit::ScratchDir;
 
 }  // namespace mcpwatch::alerts::test

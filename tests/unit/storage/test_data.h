@@ -1,41 +1,17 @@
 // Shared by the storage tests and the history bench: a scratch directory and synthetic runs.
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
 
 #include "checks/probe_result.h"
 #include "storage/run_row.h"
+#include "tests/unit/scratch_dir.h"
 
 namespace mcpwatch::storage::testing {
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    path_ =
-        std::filesystem::temp_directory_path() / ("mcpwatch-storage-" + std::to_string(::getpid()) +
-                                                  "-" + std::to_string(counter.fetch_add(1)));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+using ScratchDir = unit::ScratchDir;
 
 inline TimePoint At(int64_t epoch_ms) {
   return FromEpochMs(epoch_ms);
