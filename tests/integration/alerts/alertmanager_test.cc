@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/alerts/harness.h"
+#include "tests/integration/alerts/receiver.h"
 
 namespace mcpwatch::alerts::test {
 namespace {
@@ -13,22 +14,6 @@ using mcpwatch::test::Eventually;
 using nlohmann::json;
 
 constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
-
-// The alert for shop in Alertmanager's GET /api/v2/alerts (null when absent: resolved alerts
-// are not listed).
-json ShopAlert(int port) {
-  auto r = mcpwatch::test::HttpGet("http://127.0.0.1:" + std::to_string(port) + "/api/v2/alerts");
-  if (r.status != 200) return nullptr;
-  json alerts = json::parse(r.body, nullptr, false);
-  if (!alerts.is_array()) return nullptr;
-  for (const json& a : alerts) {
-    if (a["labels"].value("alertname", "") == "TargetDown" &&
-        a["labels"].value("target", "") == "shop") {
-      return a;
-    }
-  }
-  return nullptr;
-}
 
 TEST_CASE("alertmanager shows the alert active, kept alive by re-sends, then resolved",
           "[alerts][alertmanager]") {
@@ -62,8 +47,9 @@ TEST_CASE("alertmanager shows the alert active, kept alive by re-sends, then res
 
   const TimePoint base = SysClock::now() - minutes(10);
   REQUIRE(p.Tick(true, base).transitions.size() == 1);
-  REQUIRE(Eventually([&] { return !ShopAlert(port).is_null(); }, seconds(10)));
-  json active = ShopAlert(port);
+  REQUIRE(
+      Eventually([&] { return !ActiveAlert(port, "TargetDown", "shop").is_null(); }, seconds(10)));
+  json active = ActiveAlert(port, "TargetDown", "shop");
   CHECK(active["status"]["state"] == "active");
   CHECK(active["labels"]["severity"] == "critical");
   CHECK(active["labels"]["team"] == "payments");
@@ -72,13 +58,15 @@ TEST_CASE("alertmanager shows the alert active, kept alive by re-sends, then res
   const std::string first_ends = active["endsAt"];
 
   // The re-send moves endsAt forward while the alert fires.
-  REQUIRE(
-      Eventually([&] { return ShopAlert(port).value("endsAt", "") != first_ends; }, seconds(10)));
-  CHECK(ShopAlert(port)["status"]["state"] == "active");
+  REQUIRE(Eventually(
+      [&] { return ActiveAlert(port, "TargetDown", "shop").value("endsAt", "") != first_ends; },
+      seconds(10)));
+  CHECK(ActiveAlert(port, "TargetDown", "shop")["status"]["state"] == "active");
 
   REQUIRE(p.Tick(false, base + minutes(2)).transitions.size() == 1);
   // Gone well before its last endsAt (>= 6 s away): resolved by the resolve notice.
-  REQUIRE(Eventually([&] { return ShopAlert(port).is_null(); }, seconds(4)));
+  REQUIRE(
+      Eventually([&] { return ActiveAlert(port, "TargetDown", "shop").is_null(); }, seconds(4)));
   REQUIRE(Eventually([&] { return p.Pending() == 0; }, seconds(5)));
 
   storage::Database db = p.Reader();

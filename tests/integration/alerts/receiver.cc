@@ -10,6 +10,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "tests/support/support.h"
+
 namespace mcpwatch::alerts::test {
 
 namespace {
@@ -129,6 +131,22 @@ void Receiver::Serve(int fd) {
   std::string response = "HTTP/1.1 " + std::to_string(status_) +
                          " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
   (void)send(fd, response.data(), response.size(), MSG_NOSIGNAL);
+}
+
+nlohmann::json ActiveAlert(int alertmanager_port, const std::string& alertname,
+                           const std::string& target) {
+  auto r = mcpwatch::test::HttpGet("http://127.0.0.1:" + std::to_string(alertmanager_port) +
+                                   "/api/v2/alerts");
+  if (r.status != 200) return nullptr;
+  nlohmann::json alerts = nlohmann::json::parse(r.body, nullptr, false);
+  if (!alerts.is_array()) return nullptr;
+  for (const nlohmann::json& a : alerts) {
+    if (a.contains("labels") && a["labels"].value("alertname", "") == alertname &&
+        a["labels"].value("target", "") == target) {
+      return a;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace mcpwatch::alerts::test

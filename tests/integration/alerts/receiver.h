@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,5 +44,10 @@ class Receiver {
   std::vector<ReceivedRequest> requests_;
   std::thread thread_;
 };
+
+// The active alert with these labels in a real Alertmanager's GET /api/v2/alerts, or null when
+// absent (resolved alerts are not listed) or when Alertmanager does not answer.
+nlohmann::json ActiveAlert(int alertmanager_port, const std::string& alertname,
+                           const std::string& target);
 
 }  // namespace mcpwatch::alerts::test

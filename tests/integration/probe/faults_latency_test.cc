@@ -12,13 +12,6 @@ using std::chrono::seconds;
 
 namespace {
 
-const std::vector<std::string> kEcho = {"--tool", "echo", "--args", R"({"message":"hi"})"};
-
-std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 const std::string kInit =
     R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
     R"("capabilities":{},"clientInfo":{"name":"faults-load","version":"1.0.0"}}})";
@@ -81,7 +74,7 @@ class ToolCallLoad {
 TEST_CASE("faults latency: a slow tool call over its limit is latency_spike naming the call",
           "[faults][latency]") {
   Fixture fx({"--tool-latency", "600"});
-  auto o = RunProbe(fx.Url(), With(kEcho, {"--max-tool-call-latency", "200ms"}));
+  auto o = RunProbe(fx.Url(), With(kEchoFlags, {"--max-tool-call-latency", "200ms"}));
   ExpectVerdict(o, "latency_spike", 7, {"latency: tool_call", "(limit 200 ms)"});
   CHECK_THAT(o.Error(), !Catch::Contains("initialize"));
   CHECK_THAT(o.Diagnosis(), Catch::Contains("only the tool call is slow"));
@@ -93,21 +86,21 @@ TEST_CASE("faults latency: a slow tool call over its limit is latency_spike nami
 TEST_CASE("faults latency: every step slow points at host or network", "[faults][latency]") {
   Fixture fx({"--latency", "300"});
   SECTION("with limits on every phase each phase is named") {
-    auto o = RunProbe(fx.Url(), With(kEcho, {"--max-latency", "1s", "--max-initialize-latency",
-                                             "200ms", "--max-tools-list-latency", "200ms",
-                                             "--max-tool-call-latency", "200ms"}));
+    auto o = RunProbe(fx.Url(), With(kEchoFlags, {"--max-latency", "1s", "--max-initialize-latency",
+                                                  "200ms", "--max-tools-list-latency", "200ms",
+                                                  "--max-tool-call-latency", "200ms"}));
     ExpectVerdict(o, "latency_spike", 7,
                   {"initialize", "tools_list", "tool_call", "total", "(limit 1000 ms)"});
     CHECK_THAT(o.Diagnosis(), Catch::Contains("every MCP phase is slow"));
     CHECK_THAT(o.Diagnosis(), Catch::Contains("host or the network"));
   }
   SECTION("with --max-latency alone the diagnosis follows where the time went") {
-    auto o = RunProbe(fx.Url(), With(kEcho, {"--max-latency", "1s"}));
+    auto o = RunProbe(fx.Url(), With(kEchoFlags, {"--max-latency", "1s"}));
     ExpectVerdict(o, "latency_spike", 7, {"latency: total", "(limit 1000 ms)"});
     CHECK_THAT(o.Diagnosis(), Catch::Contains("every MCP phase is slow"));
   }
   SECTION("under a generous limit the same server is ok") {
-    auto o = RunProbe(fx.Url(), With(kEcho, {"--max-latency", "20s"}));
+    auto o = RunProbe(fx.Url(), With(kEchoFlags, {"--max-latency", "20s"}));
     ExpectVerdict(o, "ok", 0, {});
     CHECK(o.Diagnosis().empty());
   }
@@ -116,7 +109,7 @@ TEST_CASE("faults latency: every step slow points at host or network", "[faults]
 TEST_CASE("faults latency: pool exhaustion makes the tool call spike, and recovery is ok",
           "[faults][latency][pool]") {
   Fixture fx({"--pool-size", "2", "--pool-hold-ms", "150", "--tools", "echo,sleep"});
-  const std::vector<std::string> args = With(kEcho, {"--max-tool-call-latency", "400ms"});
+  const std::vector<std::string> args = With(kEchoFlags, {"--max-tool-call-latency", "400ms"});
 
   auto before = RunProbe(fx.Url(), args);
   INFO("before: " << before.Error());

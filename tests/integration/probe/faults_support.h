@@ -12,6 +12,17 @@
 
 namespace mcpwatch::test {
 
+// `mcpwatch probe` flags that call the fixture's echo tool.
+inline const std::vector<std::string> kEchoFlags = {"--tool", "echo", "--args",
+                                                    R"({"message":"hi"})"};
+
+// `a` followed by `b`: flags for RunProbe.
+inline std::vector<std::string> With(std::vector<std::string> a,
+                                     const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 struct ProbeOutcome {
   ProcessResult process;
   nlohmann::json j;  // the --json object; null when stdout was not JSON

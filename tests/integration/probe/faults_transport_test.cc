@@ -9,18 +9,11 @@ using std::chrono::seconds;
 
 namespace {
 
-const std::vector<std::string> kEcho = {"--tool", "echo", "--args", R"({"message":"hi"})"};
-
-std::vector<std::string> With(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
-
 }  // namespace
 
 TEST_CASE("faults: a healthy fixture is ok with every step, exit 0", "[faults]") {
   Fixture fx;
-  auto o = RunProbe(fx.Url(), With(kEcho, {"--expect-text", "Echo: hi"}));
+  auto o = RunProbe(fx.Url(), With(kEchoFlags, {"--expect-text", "Echo: hi"}));
   ExpectVerdict(o, "ok", 0, {});
   CHECK(o.Error().empty());
   CHECK(o.j["server"]["name"] == "mcp-fixture");
@@ -70,7 +63,7 @@ TEST_CASE("faults: a hung server is timeout at its deadline, exit 4", "[faults]"
 
 TEST_CASE("faults: a timeout names the step that hung", "[faults]") {
   Fixture fx({"--fault", "hang", "--fault-step", "tool_call"});
-  auto o = RunProbe(fx.Url(), With(kEcho, {"--timeout", "2s"}));
+  auto o = RunProbe(fx.Url(), With(kEchoFlags, {"--timeout", "2s"}));
   ExpectVerdict(o, "timeout", 4, {"tools/call", "deadline"});
   CHECK(o.Step("initialize")["ok"] == true);
   CHECK(o.Step("tools_list")["ok"] == true);

@@ -31,6 +31,7 @@ constexpr const char* kSecret = "s3cret-hmac-key";
 constexpr auto kTransition = 40s;  // probe failures -> down state -> alert -> delivery
 
 using Request = mcpwatch::alerts::test::ReceivedRequest;
+using mcpwatch::alerts::test::ActiveAlert;
 using mcpwatch::alerts::test::Receiver;
 
 std::string HmacHex(const std::string& key, const std::string& body) {
@@ -66,22 +67,6 @@ int Notices(const Receiver& r, const std::string& path, const std::string& statu
     }
   }
   return n;
-}
-
-// Alertmanager's active TargetDown alert for shop, null when absent (resolved ones are not
-// listed).
-json AmAlert(int port) {
-  auto r = HttpGet("http://127.0.0.1:" + std::to_string(port) + "/api/v2/alerts");
-  if (r.status != 200) return nullptr;
-  json alerts = json::parse(r.body, nullptr, false);
-  if (!alerts.is_array()) return nullptr;
-  for (const json& a : alerts) {
-    if (a["labels"].value("alertname", "") == "TargetDown" &&
-        a["labels"].value("target", "") == "shop") {
-      return a;
-    }
-  }
-  return nullptr;
 }
 
 std::string WriteAlertingConfig(const TempDir& dir, int port, const std::string& target_url,
@@ -169,11 +154,12 @@ TEST_CASE("a target going down and back notifies every notifier exactly once per
   REQUIRE(Eventually(
       [&] {
         return Notices(rx, "/hook", "firing") >= 1 && Notices(rx, "/pd", "firing") >= 1 &&
-               Notices(rx, "/slack", "firing") >= 1 && !AmAlert(am_port).is_null();
+               Notices(rx, "/slack", "firing") >= 1 &&
+               !ActiveAlert(am_port, "TargetDown", "shop").is_null();
       },
       kTransition));
-  CHECK(AmAlert(am_port)["status"]["state"] == "active");
-  CHECK(AmAlert(am_port)["labels"]["severity"] == "critical");
+  CHECK(ActiveAlert(am_port, "TargetDown", "shop")["status"]["state"] == "active");
+  CHECK(ActiveAlert(am_port, "TargetDown", "shop")["labels"]["severity"] == "critical");
   std::this_thread::sleep_for(3s);  // a duplicate would arrive by now
   for (const auto& path : paths) {
     INFO(path);
@@ -195,7 +181,8 @@ TEST_CASE("a target going down and back notifies every notifier exactly once per
   REQUIRE(Eventually(
       [&] {
         return Notices(rx, "/hook", "resolved") >= 1 && Notices(rx, "/pd", "resolved") >= 1 &&
-               Notices(rx, "/slack", "resolved") >= 1 && AmAlert(am_port).is_null();
+               Notices(rx, "/slack", "resolved") >= 1 &&
+               ActiveAlert(am_port, "TargetDown", "shop").is_null();
       },
       kTransition));
   std::this_thread::sleep_for(3s);
@@ -207,7 +194,7 @@ TEST_CASE("a target going down and back notifies every notifier exactly once per
   for (const Request& r : rx.RequestsTo("/hook")) {
     CHECK(r.headers.at("x-mcpwatch-signature") == "sha256=" + HmacHex(kSecret, r.body));
   }
-  CHECK(AmAlert(am_port).is_null());
+  CHECK(ActiveAlert(am_port, "TargetDown", "shop").is_null());
   json view = AlertsJson(config);
   REQUIRE(view.is_object());
   CHECK(view["undelivered"].empty());
