@@ -6,14 +6,14 @@ namespace mcpwatch {
 namespace {
 
 TEST_CASE("examples/mcpwatch.yaml loads", "[config][example]") {
-  const std::string path = std::string(MCPWATCH_SOURCE_DIR) + "/examples/mcpwatch.yaml";
+  const std::string path = MCPWATCH_SOURCE_DIR "/examples/mcpwatch.yaml";
   const auto config = LoadConfig(path);
   if (!config) {
     for (const ConfigError& e : config.error()) UNSCOPED_INFO(ToString(e));
   }
   REQUIRE(config.has_value());
   CHECK(config->source_path == path);
-  CHECK(config->database == std::string(MCPWATCH_SOURCE_DIR) + "/examples/data/mcpwatch.db");
+  CHECK(config->database == MCPWATCH_SOURCE_DIR "/examples/data/mcpwatch.db");
   CHECK(config->content_hash.size() == 64);
   REQUIRE(config->targets.size() == 3);
   const TargetConfig& shop = config->targets[1];
