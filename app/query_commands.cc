@@ -7,6 +7,7 @@
 #include "app/serve_command.h"
 #include "checks/probe_json.h"
 #include "config/duration.h"
+#include "server/api_json.h"
 #include "storage/reader.h"
 
 namespace mcpwatch {
@@ -39,10 +40,6 @@ std::optional<storage::HistoryReader> OpenHistory(const Config& config, const ch
   return std::move(*reader);
 }
 
-json TimeOrNull(const std::optional<Clock::time_point>& t) {
-  return t ? json(FormatTimestamp(*t)) : json(nullptr);
-}
-
 std::string Fixed(double v, const char* fmt) {
   char buf[32];
   std::snprintf(buf, sizeof buf, fmt, v);
@@ -64,22 +61,10 @@ int RunStatus(const Common& c) {
     std::cerr << "mcpwatch status: " << rows.error() << "\n";
     return 1;
   }
+  std::vector<std::string> names;
+  for (const auto& t : config->targets) names.push_back(t.name);
   json out = json::array();
-  for (const auto& t : config->targets) {
-    json row = {{"target", t.name}, {"state", "unknown"}, {"last_class", nullptr},
-                {"last_run_at", nullptr}, {"uptime_24h", nullptr}, {"p95_ms", nullptr},
-                {"runs_24h", 0}};
-    for (const auto& s : *rows) {
-      if (s.target != t.name) continue;
-      row["state"] = s.state;
-      row["last_class"] = s.last_class ? json(ToString(*s.last_class)) : json(nullptr);
-      row["last_run_at"] = TimeOrNull(s.last_run_at);
-      row["uptime_24h"] = s.uptime_24h ? json(*s.uptime_24h) : json(nullptr);
-      row["p95_ms"] = s.p95_24h ? json(ToMs(*s.p95_24h)) : json(nullptr);
-      row["runs_24h"] = s.runs_24h;
-    }
-    out.push_back(row);
-  }
+  for (const auto& s : ConfiguredStatuses(std::move(*rows), names)) out.push_back(StatusJson(s));
   if (c.json) {
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -124,21 +109,7 @@ int RunHistory(const HistoryFlags& f) {
     return 1;
   }
   json out = json::array();
-  for (const auto& r : *runs) {
-    json steps = json::array();
-    for (const auto& s : r.steps) {
-      steps.push_back({{"name", ToString(s.step)}, {"ok", s.ok},
-                       {"http_status", s.http_status ? json(s.http_status) : json(nullptr)},
-                       {"jsonrpc_code", s.jsonrpc_code ? json(*s.jsonrpc_code) : json(nullptr)},
-                       {"ttfb_ms", ToMs(s.ttfb)}, {"duration_ms", ToMs(s.duration)}});
-    }
-    out.push_back({{"started_at", FormatTimestamp(r.started_at)}, {"class", ToString(r.cls)},
-                   {"ok", r.cls == FailureClass::kOk}, {"success", r.ok},
-                   {"total_ms", ToMs(r.total)}, {"error", r.error}, {"diagnosis", r.diagnosis},
-                   {"server_version", r.server_version},
-                   {"tool_count", r.tool_count ? json(*r.tool_count) : json(nullptr)},
-                   {"maintenance", r.maintenance}, {"steps", steps}});
-  }
+  for (const auto& r : *runs) out.push_back(RunJson(r));
   if (f.json) {
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -174,12 +145,7 @@ int RunEvents(const EventsFlags& f) {
     return 1;
   }
   json out = json::array();
-  for (const auto& e : *events) {
-    json details = json::parse(e.details, nullptr, false);
-    if (details.is_discarded()) details = e.details;
-    out.push_back({{"at", FormatTimestamp(e.at)}, {"target", e.target}, {"kind", e.kind},
-                   {"details", details}});
-  }
+  for (const auto& e : *events) out.push_back(EventJson(e));
   if (f.json) {
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -192,7 +158,8 @@ int RunEvents(const EventsFlags& f) {
       else if (d.contains("reason")) summary = d["reason"].dump();
       else summary = d.dump();
     }
-    std::cout << e["at"].get<std::string>() << "  " << Pad(e["target"], 20)
+    std::cout << e["at"].get<std::string>() << "  "
+              << Pad(e["target"].is_null() ? "-" : e["target"].get<std::string>(), 20)
               << Pad(e["kind"], 18) << summary.substr(0, 160) << "\n";
   }
   if (out.empty()) std::cout << "no events in the last " << f.since << "\n";

@@ -1,5 +1,7 @@
 #include "server/api_json.h"
 
+#include <algorithm>
+
 #include "checks/probe_json.h"
 
 namespace mcpwatch {
@@ -76,6 +78,26 @@ json EventJson(const storage::EventRecord& e) {
           {"kind", e.kind},
           {"at", FormatTimestamp(e.at)},
           {"details", std::move(details)}};
+}
+
+std::vector<storage::TargetStatus> ConfiguredStatuses(std::vector<storage::TargetStatus> stored,
+                                                      const std::vector<std::string>& names) {
+  std::vector<storage::TargetStatus> shown;
+  shown.reserve(names.size());
+  for (const std::string& name : names) {
+    auto it = std::find_if(stored.begin(), stored.end(),
+                           [&](const storage::TargetStatus& s) { return s.target == name; });
+    if (it != stored.end()) {
+      shown.push_back(std::move(*it));
+    } else {
+      storage::TargetStatus never_probed;  // configured, not yet in the history
+      never_probed.target = name;
+      shown.push_back(std::move(never_probed));
+    }
+  }
+  std::sort(shown.begin(), shown.end(),
+            [](const auto& a, const auto& b) { return a.target < b.target; });
+  return shown;
 }
 
 }  // namespace mcpwatch

@@ -1,9 +1,13 @@
-// The JSON of the read-only HTTP API (/api/v1/...): stored runs in the shape of the probe JSON
-// (checks/probe_json.h, DESIGN §4), target status rows in the shape of `mcpwatch status --json`,
-// and events. Timestamps are RFC 3339 UTC with milliseconds, durations *_ms.
+// The one JSON rendering of each stored object, shared by the HTTP API (/api/v1/...) and the
+// command line's --json output (`status`, `history`, `events`), so a script reads the same
+// object from either: stored runs in the shape of the probe JSON (checks/probe_json.h, DESIGN
+// §4), target status rows and events. Timestamps are RFC 3339 UTC with milliseconds, durations
+// *_ms. docs/api.md documents every field.
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "storage/reader.h"
 #include "storage/run_row.h"
@@ -20,7 +24,14 @@ nlohmann::json StatusJson(const storage::TargetStatus& s);
 // latency_spike, as in the probe JSON.
 nlohmann::json RunJson(const storage::RunRow& r);
 
-// {id, target, kind, at, details}; details is the stored JSON object.
+// {id, target, kind, at, details}; details is the stored JSON object; target is null for an
+// event not about one target.
 nlohmann::json EventJson(const storage::EventRecord& e);
+
+// The status rows to show for the configured targets `names`, sorted by name: the stored row of
+// each, or an "unknown" row for a target not in the history yet. Stored rows of targets no
+// longer configured are left out.
+std::vector<storage::TargetStatus> ConfiguredStatuses(std::vector<storage::TargetStatus> stored,
+                                                      const std::vector<std::string>& names);
 
 }  // namespace mcpwatch

@@ -169,21 +169,7 @@ tl::expected<std::vector<storage::TargetStatus>, std::string> Routes::Statuses()
   if (!reader) return tl::make_unexpected(reader.error());
   auto rows = (*reader)->Status(Clock::now());
   if (!rows || !hooks_.target_names) return rows;
-  std::vector<storage::TargetStatus> shown;
-  for (const std::string& name : hooks_.target_names()) {
-    auto it = std::find_if(rows->begin(), rows->end(),
-                           [&](const storage::TargetStatus& s) { return s.target == name; });
-    if (it != rows->end()) {
-      shown.push_back(std::move(*it));
-    } else {
-      storage::TargetStatus never_probed;  // configured, not yet in the history
-      never_probed.target = name;
-      shown.push_back(std::move(never_probed));
-    }
-  }
-  std::sort(shown.begin(), shown.end(),
-            [](const auto& a, const auto& b) { return a.target < b.target; });
-  return shown;
+  return ConfiguredStatuses(std::move(*rows), hooks_.target_names());
 }
 
 WebResponse Routes::Targets() {
