@@ -1,22 +1,15 @@
 #include "alerts/http_post.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <memory>
+
+#include "base/curl.h"
 
 namespace mcpwatch::alerts {
 
 namespace {
 
 constexpr size_t kExcerptBytes = 512;
-
-struct EasyCleanup {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistFree {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 size_t KeepExcerpt(char* data, size_t size, size_t count, void* user) {
   auto* out = static_cast<std::string*>(user);
@@ -28,9 +21,10 @@ size_t KeepExcerpt(char* data, size_t size, size_t count, void* user) {
 }  // namespace
 
 tl::expected<HttpOutcome, std::string> PostRequest(const OutgoingRequest& request) {
-  std::unique_ptr<CURL, EasyCleanup> curl(curl_easy_init());
+  EnsureCurlGlobalInit();
+  CurlEasy curl(curl_easy_init());
   if (!curl) return tl::make_unexpected("curl_easy_init failed");
-  std::unique_ptr<curl_slist, SlistFree> headers;
+  CurlSlist headers;
   for (const std::string& h : request.headers) {
     curl_slist* next = curl_slist_append(headers.get(), h.c_str());
     if (next == nullptr) return tl::make_unexpected("out of memory building headers");

@@ -1,12 +1,10 @@
-// The "alerts" spdlog logger (created on first use from the default logger's sinks).
+// The "alerts" logger (base/log.h).
 #pragma once
 
-#include <spdlog/spdlog.h>
-
-#include <memory>
+#include "base/log.h"
 
 namespace mcpwatch::alerts {
 
-std::shared_ptr<spdlog::logger> Log();
+inline std::shared_ptr<spdlog::logger> Log() { return AreaLog("alerts"); }
 
 }  // namespace mcpwatch::alerts

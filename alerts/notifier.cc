@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "alerts/hmac.h"
 #include "alerts/notice.h"
+#include "base/digest.h"
 
 namespace mcpwatch::alerts {
 

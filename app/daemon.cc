@@ -12,10 +12,11 @@
 #include "app/daemon_alerts.h"
 #include "app/daemon_policy.h"
 #include "app/restore.h"
+#include "base/url.h"
+#include "base/version.h"
 #include "checks/classifier.h"
 #include "prober/prober.h"
 #include "prober/scheduler.h"
-#include "prober/url.h"
 #include "server/http_server.h"
 #include "server/probe_metrics.h"
 #include "server/self_metrics.h"
@@ -233,7 +234,7 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   if (!db) return tl::unexpected(db.error());
   d.writer = storage::HistoryWriter::Start(std::move(*db), WriterOptionsFor(config));
   d.metrics = std::make_unique<ProbeMetrics>(config.location);
-  d.self = std::make_unique<SelfMetrics>(*d.registry, "0.1.0");
+  d.self = std::make_unique<SelfMetrics>(*d.registry, std::string(kVersion));
 
   auto loop = EventLoop::Create(kMaxIdleConnections);
   if (!loop) return tl::unexpected(loop.error());

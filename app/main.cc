@@ -10,11 +10,12 @@
 #include "app/query_commands.h"
 #include "app/schema_command.h"
 #include "app/serve_command.h"
+#include "base/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"mcpwatch: external uptime prober and persistence-failure detector for MCP servers"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "mcpwatch 0.1.0");
+  app.set_version_flag("--version", "mcpwatch " + std::string(mcpwatch::kVersion));
   std::map<std::string, std::function<int()>> commands;
   commands["probe"] = mcpwatch::AddProbeCommand(app);
   commands["serve"] = mcpwatch::AddServeCommand(app);

@@ -5,15 +5,15 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
-#include <regex>
 
 #include "app/report.h"
+#include "base/duration.h"
+#include "base/url.h"
 #include "checks/classifier.h"
 #include "checks/probe_json.h"
-#include "config/duration.h"
+#include "config/target_rules.h"
 #include "prober/bounded_json.h"
 #include "prober/prober.h"
-#include "prober/url.h"
 
 namespace mcpwatch {
 namespace {
@@ -40,13 +40,7 @@ struct ProbeFlags {
 // Builds the spec and latency policy from the flags; errors name the flag.
 tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const ProbeFlags& f) {
   ProbeSpec spec;
-  auto url = ParseProbeUrl(f.url);
-  if (!url) return tl::unexpected("URL: " + url.error());
-  if (url->has_credentials) {
-    return tl::unexpected(std::string(
-        "URL: credentials in the URL are refused (they would end up in logs); use --header or "
-        "--bearer-token-env"));
-  }
+  if (std::string why = CheckHttpUrl(f.url); !why.empty()) return tl::unexpected("URL: " + why);
   spec.url = f.url;
   auto transport = ParseTransportChoice(f.transport);
   if (!transport) {
@@ -54,14 +48,15 @@ tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const P
   }
   spec.transport = *transport;
   for (const auto& h : f.headers) {
-    auto colon = h.find(':');
-    if (colon == std::string::npos || colon == 0 || h.find_first_of("\r\n") != std::string::npos) {
-      return tl::unexpected("--header: \"" + h.substr(0, h.find(':')) +
-                            "\" is not of the form 'Name: value'");
-    }
-    spec.headers.push_back(h);
+    auto header = ParseHeaderLine(h);
+    if (!header) return tl::unexpected("--header: " + header.error());
+    spec.headers.push_back(header->first + ": " + header->second);
   }
   if (!f.bearer_token_env.empty()) {
+    if (!IsEnvVarName(f.bearer_token_env)) {
+      return tl::unexpected("--bearer-token-env: \"" + f.bearer_token_env +
+                            "\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+    }
     const char* token = std::getenv(f.bearer_token_env.c_str());
     if (token == nullptr || *token == '\0') {
       return tl::unexpected("--bearer-token-env: environment variable " + f.bearer_token_env +
@@ -79,15 +74,14 @@ tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const P
     if (!f.args.empty()) {
       auto args = ParseJson(f.args, JsonLimits{1024 * 1024, 64});
       if (!args) return tl::unexpected("--args: " + args.error());
-      if (!args->is_object()) return tl::unexpected(std::string("--args: must be a JSON object"));
+      if (std::string why = CheckToolArguments(*args); !why.empty()) {
+        return tl::unexpected("--args: " + why);
+      }
       call.arguments = *args;
     }
     if (!f.expect_text.empty()) {
-      try {
-        std::regex check(f.expect_text, std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        return tl::unexpected("--expect-text: not a valid regular expression: " +
-                              std::string(e.what()));
+      if (std::string why = CheckExpectText(f.expect_text); !why.empty()) {
+        return tl::unexpected("--expect-text: not a valid regular expression: " + why);
       }
       call.expect_text = f.expect_text;
     }

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "app/serve_command.h"
+#include "base/duration.h"
 #include "checks/probe_json.h"
-#include "config/duration.h"
 #include "server/api_json.h"
 #include "storage/reader.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "checks/timestamp.h"
+#include "base/timestamp.h"
 
 namespace mcpwatch {
 

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/timestamp.h"
 #include "checks/probe_result.h"
-#include "checks/timestamp.h"
 
 namespace mcpwatch {
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "base/digest.h"
 #include "checks/schema_drift.h"
 #include "checks/tool_list.h"
 

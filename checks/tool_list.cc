@@ -1,7 +1,5 @@
 #include "checks/tool_list.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -102,22 +100,6 @@ std::string CanonicalToolsJson(const json& tools) {
     out += keyed[i].second;
   }
   out.push_back(']');
-  return out;
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    return {};  // OpenSSL without SHA-256 is a broken installation; callers see an empty hash
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0x0F]);
-  }
   return out;
 }
 

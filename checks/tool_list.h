@@ -15,8 +15,6 @@ namespace mcpwatch {
 // compact, invalid UTF-8 replaced. A non-array is dumped as it is. Used for hash and drift.
 std::string CanonicalToolsJson(const nlohmann::json& tools);
 
-// SHA-256 of bytes (OpenSSL EVP), 64 lower-case hex digits.
-std::string Sha256Hex(std::string_view bytes);
 
 // Empty when valid; else every problem (at most kMaxToolProblems, then one "... and N more"),
 // e.g. "tools is not an array", "tool #3 has no name" (1-based position),

@@ -10,8 +10,9 @@
 #include <sstream>
 #include <utility>
 
-#include "config/sections.h"
+#include "base/digest.h"
 #include "checks/tool_list.h"
+#include "config/sections.h"
 #include "config/yaml_reader.h"
 
 namespace mcpwatch {
@@ -162,3 +163,13 @@ tl::expected<Config, std::vector<ConfigError>> LoadConfig(const std::string& pat
 }
 
 }  // namespace mcpwatch
+
+namespace mcpwatch::config_parse {
+
+std::string ResolvePath(const std::filesystem::path& base_dir, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  return (base_dir / p).lexically_normal().string();
+}
+
+}  // namespace mcpwatch::config_parse

@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
+#include "base/timestamp.h"
 #include "config/sections.h"
-#include "config/timestamp.h"
 
 namespace mcpwatch::config_parse {
 namespace {

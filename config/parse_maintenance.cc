@@ -3,8 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "base/timestamp.h"
 #include "config/sections.h"
-#include "config/timestamp.h"
 
 namespace mcpwatch::config_parse {
 namespace {

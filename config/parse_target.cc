@@ -4,14 +4,7 @@
 #include <cctype>
 #include <map>
 
-// GCC 12 reports a false -Wmaybe-uninitialized inside libstdc++'s <regex> (std::function in
-// the NFA) when built with sanitizers; it would break -Werror builds.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <regex>
-#pragma GCC diagnostic pop
-
-#include "config/duration.h"
+#include "base/duration.h"
 #include "config/sections.h"
 #include "config/yaml_json.h"
 
@@ -71,11 +64,8 @@ void ParseToolCall(const YAML::Node& node, TargetConfig& t, YamlReader& reader,
     if (reader.IsMap(args, "arguments " + inner)) call.arguments = YamlToJson(args);
   }
   if (reader.ReadString(node, "expect_text", call.expect_text, inner)) {
-    try {
-      std::regex compiled(call.expect_text, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      reader.Error(node["expect_text"],
-                   "bad regex in expect_text " + inner + ": " + std::string(e.what()));
+    if (const std::string why = CheckExpectText(call.expect_text); !why.empty()) {
+      reader.Error(node["expect_text"], "bad regex in expect_text " + inner + ": " + why);
     }
   }
   t.spec.tool_call = std::move(call);
@@ -102,8 +92,8 @@ void ApplyTargetKeys(const YAML::Node& map, TargetConfig& t, YamlReader& reader,
     for (const auto& [name, value] : headers) {
       if (!IsHeaderName(name)) {
         reader.Error(map["headers"], "bad header name \"" + name + "\" " + where);
-      } else if (value.find_first_of("\r\n") != std::string::npos) {
-        reader.Error(map["headers"], "header \"" + name + "\" " + where + " contains a newline");
+      } else if (const std::string why = CheckHeaderValue(value); !why.empty()) {
+        reader.Error(map["headers"], "header \"" + name + "\" " + where + " " + why);
       } else {
         SetHeader(t.spec.headers, name, value);
       }

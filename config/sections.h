@@ -9,7 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/url.h"
 #include "config/config.h"
+#include "config/target_rules.h"
 #include "config/yaml_reader.h"
 
 namespace mcpwatch::config_parse {
@@ -17,12 +19,6 @@ namespace mcpwatch::config_parse {
 // `path` made absolute against `base_dir` (the config file's directory), normalised.
 std::string ResolvePath(const std::filesystem::path& base_dir, const std::string& path);
 
-bool IsEnvVarName(std::string_view name);  // [A-Za-z_][A-Za-z0-9_]*
-bool IsLabelName(std::string_view name);   // [a-zA-Z_][a-zA-Z0-9_]*
-bool IsHeaderName(std::string_view name);  // an RFC 9110 token
-bool IsTargetName(std::string_view name);  // [A-Za-z0-9_.-]{1,64}
-// "" when `url` is an acceptable http(s) URL without userinfo, else the reason.
-std::string CheckHttpUrl(std::string_view url);
 
 void ParseStorage(const YAML::Node& node, StorageConfig& out, YamlReader& reader);
 void ParseScheduler(const YAML::Node& node, SchedulerConfig& out, YamlReader& reader);

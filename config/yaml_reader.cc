@@ -4,7 +4,7 @@
 #include <cmath>
 #include <set>
 
-#include "config/duration.h"
+#include "base/duration.h"
 
 namespace mcpwatch::config_parse {
 

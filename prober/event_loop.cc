@@ -12,11 +12,6 @@
 
 namespace mcpwatch {
 
-void EnsureCurlGlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 tl::expected<std::unique_ptr<EventLoop>, std::string> EventLoop::Create(long max_idle_connections) {
   EnsureCurlGlobalInit();
   CurlMulti multi(curl_multi_init());

@@ -16,7 +16,7 @@
 
 #include <tl/expected.hpp>
 
-#include "prober/curl_handles.h"
+#include "base/curl.h"
 
 namespace mcpwatch {
 

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <ctime>
 
+#include "base/version.h"
+
 namespace mcpwatch {
 namespace {
 
@@ -124,7 +126,7 @@ void HttpExchange::Start(const HttpRequest& req, Callbacks callbacks) {
 
   curl_easy_setopt(e, CURLOPT_URL, req.url.c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_.get());
-  curl_easy_setopt(e, CURLOPT_USERAGENT, "mcpwatch/0.1.0");
+  curl_easy_setopt(e, CURLOPT_USERAGENT, kUserAgent.data());
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf_);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &HttpExchange::OnHeader);

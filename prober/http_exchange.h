@@ -12,8 +12,8 @@
 
 #include <tl/expected.hpp>
 
+#include "base/curl.h"
 #include "checks/transcript.h"
-#include "prober/curl_handles.h"
 #include "prober/event_loop.h"
 
 namespace mcpwatch {

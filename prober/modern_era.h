@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/version.h"
 #include "checks/transcript.h"
 
 namespace mcpwatch {
@@ -19,7 +20,7 @@ inline constexpr std::string_view kModernProtocolVersion = "2026-07-28";
 // Who we are, the same in initialize (legacy) and in _meta (modern).
 inline constexpr std::string_view kClientName = "mcpwatch";
 inline constexpr std::string_view kClientTitle = "mcpwatch prober";
-inline constexpr std::string_view kClientVersion = "0.1.0";
+inline constexpr std::string_view kClientVersion = kVersion;
 
 // Whether a rejected initialize names a modern server we can probe: HTTP 400 carrying a modern
 // JSON-RPC error (-32020 header mismatch, -32021 missing capability, -32022 unsupported

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <regex>
 
+#include "base/digest.h"
+#include "base/url.h"
 #include "checks/tool_list.h"
 #include "prober/channel_common.h"
 #include "prober/legacy_sse_channel.h"
 #include "prober/modern_era.h"
 #include "prober/streamable_channel.h"
-#include "prober/url.h"
 
 namespace mcpwatch {
 namespace {

@@ -1,12 +1,10 @@
-// The "server" spdlog logger (created on first use from the default logger's sinks).
+// The "server" logger (base/log.h).
 #pragma once
 
-#include <spdlog/spdlog.h>
-
-#include <memory>
+#include "base/log.h"
 
 namespace mcpwatch::server {
 
-std::shared_ptr<spdlog::logger> Log();
+inline std::shared_ptr<spdlog::logger> Log() { return AreaLog("server"); }
 
 }  // namespace mcpwatch::server

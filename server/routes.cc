@@ -6,8 +6,8 @@
 #include <charconv>
 #include <sstream>
 
-#include "config/duration.h"
-#include "config/timestamp.h"
+#include "base/duration.h"
+#include "base/timestamp.h"
 #include "server/api_json.h"
 #include "server/label_value.h"
 #include "server/log.h"

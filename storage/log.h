@@ -1,12 +1,10 @@
-// The "storage" spdlog logger (created on first use from the default logger's sinks).
+// The "storage" logger (base/log.h).
 #pragma once
 
-#include <spdlog/spdlog.h>
-
-#include <memory>
+#include "base/log.h"
 
 namespace mcpwatch::storage {
 
-std::shared_ptr<spdlog::logger> Log();
+inline std::shared_ptr<spdlog::logger> Log() { return AreaLog("storage"); }
 
 }  // namespace mcpwatch::storage

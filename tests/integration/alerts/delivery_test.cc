@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "alerts/hmac.h"
+#include "base/digest.h"
 #include "tests/integration/alerts/harness.h"
 #include "tests/integration/alerts/receiver.h"
 

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "alerts/hmac.h"
 #include "alerts/notice.h"
+#include "base/digest.h"
 #include "tests/unit/alerts/alert_test_util.h"
 
 namespace mcpwatch::alerts {

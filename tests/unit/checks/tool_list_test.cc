@@ -1,3 +1,4 @@
+#include "base/digest.h"
 #include "checks/tool_list.h"
 
 #include <catch2/catch.hpp>

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "config/timestamp.h"
+#include "base/timestamp.h"
 #include "tests/unit/config/config_test_util.h"
 
 namespace mcpwatch {

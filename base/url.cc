@@ -1,10 +1,10 @@
-#include "prober/url.h"
+#include "base/url.h"
 
 #include <algorithm>
 #include <cctype>
 #include <optional>
 
-#include "prober/curl_handles.h"
+#include "base/curl.h"
 
 namespace mcpwatch {
 namespace {
@@ -17,11 +17,42 @@ std::optional<std::string> Part(CURLU* u, CURLUPart part) {
   return s;
 }
 
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 }  // namespace
+
+std::string CheckHttpUrl(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "it needs a scheme (http:// or https://)";
+  const std::string scheme = Lower(url.substr(0, scheme_end));
+  if (scheme != "http" && scheme != "https") {
+    return "scheme \"" + scheme + "\" is not supported (use http or https)";
+  }
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) {
+    return "credentials in URLs are refused (use headers, bearer_token_env or bearer_token_file)";
+  }
+  if (authority.empty() || authority.front() == ':') return "it has no host";
+  if (std::any_of(url.begin(), url.end(),
+                  [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; })) {
+    return "it contains whitespace";
+  }
+  CurlUrl parsed(curl_url());
+  const std::string text(url);
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
+    return "it is not a valid URL";
+  }
+  return "";
+}
 
 tl::expected<ProbeUrl, std::string> ParseProbeUrl(const std::string& url) {
   CurlUrl u(curl_url());

@@ -1,4 +1,4 @@
-// RAII owners for libcurl's C handles.
+// RAII owners for libcurl's C handles, and its one-time global initialisation.
 #pragma once
 
 #include <curl/curl.h>

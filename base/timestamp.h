@@ -1,4 +1,6 @@
-// RFC 3339 timestamps in the config file (one-off maintenance windows, silences).
+// The one spelling of a stored or shown instant, and reading instants back: RFC 3339, UTC,
+// milliseconds ("2026-11-24T03:15:00.123Z") for JSON output, events, alerts and the HTTP API;
+// RFC 3339 with any offset in the config file and API parameters.
 #pragma once
 
 #include <chrono>
@@ -7,6 +9,8 @@
 #include <tl/expected.hpp>
 
 namespace mcpwatch {
+
+std::string FormatTimestamp(std::chrono::system_clock::time_point t);
 
 // "2026-12-01T02:00:00Z", "2026-12-01T03:00:00.5+01:00" (T/t/space separator, fraction
 // optional, Z or a numeric offset required). Returns the UTC instant.
