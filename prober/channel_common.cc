@@ -10,21 +10,6 @@ std::vector<std::string> BaseHeaders(const ProbeSpec& spec) {
   return h;
 }
 
-std::string Excerpt(std::string_view body, std::size_t max_chars) {
-  std::string out;
-  out.reserve(std::min(body.size(), max_chars) + 3);
-  for (char c : body) {
-    if (out.size() >= max_chars) {
-      out += "...";
-      break;
-    }
-    auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u == 0x7f) ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
 void RecordTransport(StepRecord& rec, const HttpOutcome& out) {
   rec.transport = out.transport;
   rec.transport_detail = Excerpt(out.error, 300);

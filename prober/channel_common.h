@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checks/excerpt.h"  // Excerpt, for error messages
 #include "checks/probe_spec.h"
 #include "checks/transcript.h"
 #include "prober/http_exchange.h"
@@ -18,9 +19,6 @@ namespace mcpwatch {
 
 // The operator's headers plus Authorization; never logged.
 std::vector<std::string> BaseHeaders(const ProbeSpec& spec);
-
-// A printable one-line excerpt of a body for error messages (control bytes replaced, bounded).
-std::string Excerpt(std::string_view body, std::size_t max_chars = 200);
 
 // Fills the HTTP facts of a response into a step record, and for a non-2xx status a message
 // from its body (the JSON-RPC error message when there is one, else an excerpt).
