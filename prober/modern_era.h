@@ -2,7 +2,8 @@
 // request carries its protocol version, client info and capabilities in params._meta and
 // names itself in the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers. A probe run
 // switches to it when initialize is rejected with a modern error that lists 2026-07-28.
-// Pure functions of data; none of them throws.
+// Pure functions of data; none of them throws. Judging the results (server/discover,
+// resultType) is checks/result_judge.h.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,11 +12,10 @@
 #include <vector>
 
 #include "base/version.h"
+#include "checks/protocol_versions.h"
 #include "checks/transcript.h"
 
 namespace mcpwatch {
-
-inline constexpr std::string_view kModernProtocolVersion = "2026-07-28";
 
 // Who we are, the same in initialize (legacy) and in _meta (modern).
 inline constexpr std::string_view kClientName = "mcpwatch";
@@ -36,14 +36,5 @@ nlohmann::json WithModernMeta(nlohmann::json params);
 // Mcp-Method, plus Mcp-Name when `name` is not empty (tools/call). Control bytes in a name
 // become spaces: a header value cannot carry them and they must not split the header.
 std::vector<std::string> ModernHeaders(std::string_view method, std::string_view name);
-
-// Validates a server/discover result; returns the problem (and sets `finding`), or "".
-std::string CheckDiscoverResult(const nlohmann::json& result, Finding& finding);
-// result._meta["io.modelcontextprotocol/serverInfo"] (empty fields when the server omits it).
-ServerInfo DiscoveredServer(const nlohmann::json& result);
-
-// The result's resultType: "complete" when absent (results of servers that omit it are
-// complete), "" when it is not a string.
-std::string ResultTypeOf(const nlohmann::json& result);
 
 }  // namespace mcpwatch

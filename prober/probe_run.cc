@@ -1,11 +1,9 @@
 #include "prober/probe_run.h"
 
-#include <algorithm>
-#include <regex>
+#include <utility>
 
-#include "base/digest.h"
 #include "base/url.h"
-#include "checks/tool_list.h"
+#include "checks/protocol_versions.h"
 #include "prober/channel_common.h"
 #include "prober/legacy_sse_channel.h"
 #include "prober/modern_era.h"
@@ -14,8 +12,6 @@
 namespace mcpwatch {
 namespace {
 
-constexpr std::size_t kMaxAssertionText = 16 * 1024;
-
 nlohmann::json InitializeParams() {
   return {{"protocolVersion", kSupportedProtocolVersions[0]},
           {"capabilities", nlohmann::json::object()},
@@ -23,41 +19,16 @@ nlohmann::json InitializeParams() {
            {{"name", kClientName}, {"title", kClientTitle}, {"version", kClientVersion}}}};
 }
 
-std::string StringMember(const nlohmann::json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? Excerpt(it->get<std::string>(), 200) : std::string();
+StepRecord Flagged(StepRecord rec, Problem problem) {
+  rec.finding = problem.finding;
+  rec.message = std::move(problem.message);
+  return rec;
 }
 
-// Validates an initialize result; returns the problem, or "" when usable.
-std::string CheckInitializeResult(const nlohmann::json& result, Finding& finding) {
-  auto version = result.find("protocolVersion");
-  if (version == result.end() || !version->is_string()) {
-    finding = Finding::kMalformedResult;
-    return "initialize result has no protocolVersion";
-  }
-  auto v = version->get<std::string>();
-  if (std::find(kSupportedProtocolVersions.begin(), kSupportedProtocolVersions.end(), v) ==
-      kSupportedProtocolVersions.end()) {
-    finding = Finding::kUnsupportedVersion;
-    return "server negotiated protocol version \"" + Excerpt(v, 40) +
-           "\", which mcpwatch does not speak (2024-11-05 … 2025-11-25)";
-  }
-  auto info = result.find("serverInfo");
-  if (info == result.end() || !info->is_object()) {
-    finding = Finding::kMalformedResult;
-    return "initialize result has no serverInfo";
-  }
-  auto name = info->find("name");
-  if (name == info->end() || !name->is_string()) {
-    finding = Finding::kMalformedResult;
-    return "serverInfo has no name";
-  }
-  auto caps = result.find("capabilities");
-  if (caps != result.end() && !caps->is_object()) {
-    finding = Finding::kMalformedResult;
-    return "initialize result capabilities is not an object";
-  }
-  return "";
+StepRecord ToolCallFailure(Problem problem) {
+  StepRecord rec;
+  rec.step = Step::kToolCall;
+  return Flagged(std::move(rec), std::move(problem));
 }
 
 bool Fallbackable(const StepRecord& rec) {
@@ -70,11 +41,17 @@ bool Fallbackable(const StepRecord& rec) {
 }  // namespace
 
 ProbeRun::ProbeRun(EventLoop& loop, ProbeSpec spec, ProbeLimits limits, Done done)
-    : loop_(loop), spec_(std::move(spec)), limits_(limits), done_(std::move(done)) {}
+    : loop_(loop),
+      spec_(std::move(spec)),
+      limits_(limits),
+      done_(std::move(done)),
+      tools_(limits.max_tools_pages) {}
 
 ProbeRun::~ProbeRun() = default;
 
-ChannelContext ProbeRun::Context() { return ChannelContext{loop_, spec_, deadline_, limits_}; }
+ChannelContext ProbeRun::Context() {
+  return ChannelContext{loop_, spec_, deadline_, limits_};
+}
 
 void ProbeRun::Start() {
   started_ = EventLoop::Clock::now();
@@ -90,8 +67,8 @@ void ProbeRun::Start() {
   if (url->reserved_invalid) {
     StepRecord rec;
     rec.transport = TransportError::kDnsFailure;
-    rec.transport_detail = "host " + url->host +
-                           " is under .invalid, which never resolves (RFC 6761); not looked up";
+    rec.transport_detail =
+        "host " + url->host + " is under .invalid, which never resolves (RFC 6761); not looked up";
     Fail(std::move(rec));
     return;
   }
@@ -113,9 +90,10 @@ bool ProbeRun::UseChannel(TransportKind kind) {
   transcript_.transport = kind;
   if (channel_) retired_channel_ = std::move(channel_);
   tl::expected<std::unique_ptr<RpcChannel>, std::string> made =
-      kind == TransportKind::kSse
-          ? LegacySseChannel::Create(Context()).map([](auto c) -> std::unique_ptr<RpcChannel> { return c; })
-          : StreamableChannel::Create(Context()).map([](auto c) -> std::unique_ptr<RpcChannel> { return c; });
+      kind == TransportKind::kSse ? LegacySseChannel::Create(Context()).map(
+                                        [](auto c) -> std::unique_ptr<RpcChannel> { return c; })
+                                  : StreamableChannel::Create(Context()).map(
+                                        [](auto c) -> std::unique_ptr<RpcChannel> { return c; });
   if (!made) {
     StepRecord rec;
     rec.transport = TransportError::kOther;
@@ -145,19 +123,11 @@ void ProbeRun::OnInitialize(RpcOutcome o) {
     }
     return Fail(std::move(o.record));
   }
-  Finding finding = Finding::kNone;
-  std::string problem = CheckInitializeResult(o.result, finding);
-  if (!problem.empty()) {
-    o.record.finding = finding;
-    o.record.message = problem;
-    return Fail(std::move(o.record));
-  }
-  const auto& info = o.result["serverInfo"];
-  transcript_.server = {StringMember(info, "name"), StringMember(info, "version"),
-                        StringMember(info, "title")};
-  transcript_.protocol_version = o.result["protocolVersion"].get<std::string>();
-  auto caps = o.result.find("capabilities");
-  tools_capability_ = caps != o.result.end() && caps->contains("tools");
+  auto handshake = JudgeInitializeResult(o.result);
+  if (!handshake) return Fail(Flagged(std::move(o.record), std::move(handshake.error())));
+  transcript_.server = std::move(handshake->server);
+  transcript_.protocol_version = std::move(handshake->protocol_version);
+  tools_capability_ = handshake->tools_capability;
   channel_->SetProtocolVersion(transcript_.protocol_version);
   transcript_.steps.push_back(std::move(o.record));
   Initialized();
@@ -190,14 +160,7 @@ void ProbeRun::Initialized() {
 
 void ProbeRun::ListToolsOrSkip() {
   if (tools_capability_) return ToolsList("");
-  if (spec_.tool_call) {
-    StepRecord rec;
-    rec.step = Step::kToolCall;
-    rec.finding = Finding::kToolMissing;
-    rec.message = "tool \"" + spec_.tool_call->name +
-                  "\" cannot be called: the server declares no tools capability";
-    return Fail(std::move(rec));
-  }
+  if (spec_.tool_call) return Fail(ToolCallFailure(ToolsNotDeclared(*spec_.tool_call)));
   Ping();
 }
 
@@ -215,17 +178,11 @@ void ProbeRun::Discover() {
 
 void ProbeRun::OnDiscover(RpcOutcome o) {
   if (!o.record.Ok()) return Fail(std::move(o.record));
-  Finding finding = Finding::kNone;
-  std::string problem = CheckDiscoverResult(o.result, finding);
-  if (!problem.empty()) {
-    o.record.finding = finding;
-    o.record.message = problem;
-    return Fail(std::move(o.record));
-  }
-  transcript_.server = DiscoveredServer(o.result);
-  transcript_.protocol_version = std::string(kModernProtocolVersion);
-  auto caps = o.result.find("capabilities");
-  tools_capability_ = caps != o.result.end() && caps->contains("tools");
+  auto handshake = JudgeDiscoverResult(o.result);
+  if (!handshake) return Fail(Flagged(std::move(o.record), std::move(handshake.error())));
+  transcript_.server = std::move(handshake->server);
+  transcript_.protocol_version = std::move(handshake->protocol_version);
+  tools_capability_ = handshake->tools_capability;
   transcript_.steps.push_back(std::move(o.record));
   ListToolsOrSkip();
 }
@@ -246,8 +203,7 @@ void ProbeRun::ToolsList(const std::string& cursor) {
 }
 
 void ProbeRun::OnToolsPage(RpcOutcome o) {
-  ++pages_;
-  if (pages_ == 1) {
+  if (tools_.pages() == 0) {
     tools_record_ = o.record;
   } else {
     tools_record_.duration += o.record.duration;
@@ -256,44 +212,16 @@ void ProbeRun::OnToolsPage(RpcOutcome o) {
     o.record.duration = tools_record_.duration;
     return Fail(std::move(o.record));
   }
-  auto fail_tools = [this](std::string message) {
-    tools_record_.finding = Finding::kInvalidTools;
-    tools_record_.message = std::move(message);
-    Fail(tools_record_);
-  };
-  if (modern_) {
-    std::string type = ResultTypeOf(o.result);
-    if (type != "complete") {
-      return fail_tools(type.empty() ? "tools/list resultType is not a string"
-                                     : "tools/list answered resultType \"" + Excerpt(type, 40) +
-                                           "\" instead of a complete result");
-    }
+  ToolsPageVerdict page = tools_.AddPage(std::move(o.result), transcript_.era);
+  switch (page.kind) {
+    case ToolsPageVerdict::Kind::kNextPage: return ToolsList(page.next_cursor);
+    case ToolsPageVerdict::Kind::kInvalid:
+      return Fail(Flagged(tools_record_, std::move(page.problem)));
+    case ToolsPageVerdict::Kind::kComplete: break;
   }
-  auto tools = o.result.find("tools");
-  if (tools == o.result.end() || !tools->is_array()) {
-    return fail_tools("tools/list result has no tools array");
-  }
-  for (auto& t : *tools) tools_.push_back(std::move(t));
-  auto next = o.result.find("nextCursor");
-  if (next != o.result.end() && next->is_string() && !next->get<std::string>().empty()) {
-    std::string cursor = next->get<std::string>();
-    if (!cursors_.insert(cursor).second) return fail_tools("tools/list nextCursor repeats a cursor");
-    if (pages_ >= limits_.max_tools_pages) {
-      return fail_tools("tools/list has more than " + std::to_string(limits_.max_tools_pages) +
-                        " pages");
-    }
-    return ToolsList(cursor);
-  }
-  auto problems = ValidateTools(tools_);
-  if (!problems.empty()) {
-    std::string msg = "invalid tool definitions: " + problems[0];
-    for (std::size_t i = 1; i < problems.size() && i < 3; ++i) msg += "; " + problems[i];
-    if (problems.size() > 3) msg += "; and " + std::to_string(problems.size() - 3) + " more";
-    return fail_tools(Excerpt(msg, 400));
-  }
-  transcript_.tool_count = static_cast<int>(tools_.size());
-  transcript_.tools_canonical = CanonicalToolsJson(tools_);
-  transcript_.tools_hash = Sha256Hex(transcript_.tools_canonical);
+  transcript_.tool_count = page.tool_count;
+  transcript_.tools_canonical = std::move(page.canonical);
+  transcript_.tools_hash = std::move(page.hash);
   transcript_.steps.push_back(tools_record_);
   if (spec_.tool_call) return ToolCall();
   Ping();
@@ -301,58 +229,14 @@ void ProbeRun::OnToolsPage(RpcOutcome o) {
 
 void ProbeRun::ToolCall() {
   const ToolCallSpec& call = *spec_.tool_call;
-  bool offered = std::any_of(tools_.begin(), tools_.end(), [&](const nlohmann::json& t) {
-    auto n = t.find("name");
-    return n != t.end() && n->is_string() && n->get<std::string>() == call.name;
-  });
-  if (!offered) {
-    StepRecord rec;
-    rec.step = Step::kToolCall;
-    rec.finding = Finding::kToolMissing;
-    rec.message = "tool \"" + Excerpt(call.name, 80) + "\" is not offered (the server lists " +
-                  std::to_string(tools_.size()) + " tools)";
-    return Fail(std::move(rec));
+  if (auto missing = JudgeToolOffered(call, tools_.tools())) {
+    return Fail(ToolCallFailure(std::move(*missing)));
   }
   nlohmann::json params = {{"name", call.name}, {"arguments", call.arguments}};
   Request(Step::kToolCall, "tools/call", call.name, std::move(params), [this](RpcOutcome o) {
     if (!o.record.Ok()) return Fail(std::move(o.record));
-    if (modern_) {
-      std::string type = ResultTypeOf(o.result);
-      if (type == "input_required") {
-        o.record.finding = Finding::kToolIsError;
-        o.record.message =
-            "tool asked for input (input_required); a synthetic probe tool must not";
-        return Fail(std::move(o.record));
-      }
-      if (type != "complete") {
-        o.record.finding = Finding::kMalformedResult;
-        o.record.message = type.empty() ? "tools/call resultType is not a string"
-                                        : "tools/call answered resultType \"" +
-                                              Excerpt(type, 40) + "\", which mcpwatch does not know";
-        return Fail(std::move(o.record));
-      }
-    }
-    std::string text = ToolResultText(o.result, kMaxAssertionText);
-    auto is_error = o.result.find("isError");
-    if (is_error != o.result.end() && is_error->is_boolean() && is_error->get<bool>()) {
-      o.record.finding = Finding::kToolIsError;
-      o.record.message = "tool returned isError: " + Excerpt(text, 200);
-      return Fail(std::move(o.record));
-    }
-    const std::string& expect = spec_.tool_call->expect_text;
-    if (!expect.empty()) {
-      bool matched = false;
-      try {
-        matched = std::regex_search(text, std::regex(expect, std::regex::ECMAScript));
-      } catch (const std::exception&) {
-        matched = false;  // a regex too costly for this text counts as no match
-      }
-      if (!matched) {
-        o.record.finding = Finding::kAssertionFailed;
-        o.record.message = "result text does not match /" + Excerpt(expect, 80) +
-                           "/: " + Excerpt(text, 160);
-        return Fail(std::move(o.record));
-      }
+    if (auto problem = JudgeToolCallResult(o.result, *spec_.tool_call, transcript_.era)) {
+      return Fail(Flagged(std::move(o.record), std::move(*problem)));
     }
     transcript_.steps.push_back(std::move(o.record));
     Ping();

@@ -3,15 +3,16 @@
 // every step into a Transcript. The run stops at the first failed step (still closing the
 // session). A modern (2026-07-28) server that rejects initialize is probed statelessly in the
 // same run: server/discover (recorded as the initialize step) → tools/list → tools/call, with
-// no initialized notification, ping or close (modern_era.h). Thread: loop thread only.
+// no initialized notification, ping or close (modern_era.h). The run only sequences the steps:
+// every result is judged by checks/result_judge.h. Thread: loop thread only.
 #pragma once
 
 #include <functional>
 #include <memory>
-#include <set>
 #include <string>
 
 #include "checks/probe_spec.h"
+#include "checks/result_judge.h"
 #include "checks/transcript.h"
 #include "prober/event_loop.h"
 #include "prober/rpc_channel.h"
@@ -59,15 +60,9 @@ class ProbeRun {
   std::unique_ptr<RpcChannel> retired_channel_;  // kept alive until the run ends
   bool modern_ = false;
   bool tools_capability_ = true;
-  nlohmann::json tools_ = nlohmann::json::array();
-  StepRecord tools_record_;
-  std::set<std::string> cursors_;
-  int pages_ = 0;
+  ToolsListing tools_;
+  StepRecord tools_record_;  // all tools/list pages make one step
   bool finished_ = false;
 };
-
-// The protocol versions we accept back from initialize (we offer the first).
-inline constexpr std::array<std::string_view, 4> kSupportedProtocolVersions = {
-    "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
 
 }  // namespace mcpwatch

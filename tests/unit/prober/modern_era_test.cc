@@ -1,5 +1,6 @@
-// The modern (2026-07-28) era's pure pieces: recognising a modern rejection of initialize, the
-// _meta and headers every modern request carries, and reading server/discover results.
+// The modern (2026-07-28) era's pure wire pieces: recognising a modern rejection of initialize,
+// and the _meta and headers every modern request carries. Judging server/discover results is
+// tests/unit/checks/result_judge_handshake_test.cc.
 #include "prober/modern_era.h"
 
 #include <catch2/catch.hpp>
@@ -66,45 +67,6 @@ TEST_CASE("modern era: every request carries version, client info and capabiliti
         std::vector<std::string>{"Mcp-Method: tools/call", "Mcp-Name: get_item"});
   // A control byte in a configured name cannot split the header.
   CHECK(ModernHeaders("tools/call", "a\r\nX-Evil: 1")[1] == "Mcp-Name: a  X-Evil: 1");
-}
-
-TEST_CASE("modern era: server/discover results are checked", "[modern]") {
-  const json good = {
-      {"resultType", "complete"},
-      {"supportedVersions", {"2026-07-28"}},
-      {"capabilities", {{"tools", json::object()}}},
-      {"_meta", {{"io.modelcontextprotocol/serverInfo", {{"name", "srv"}, {"version", "2.1"}}}}}};
-  Finding finding = Finding::kNone;
-  CHECK(CheckDiscoverResult(good, finding).empty());
-  CHECK(finding == Finding::kNone);
-  ServerInfo info = DiscoveredServer(good);
-  CHECK(info.name == "srv");
-  CHECK(info.version == "2.1");
-  CHECK(DiscoveredServer(json::object()).name.empty());
-
-  json without_type = good;
-  without_type.erase("resultType");  // absent means complete
-  CHECK(CheckDiscoverResult(without_type, finding).empty());
-
-  json old_only = good;
-  old_only["supportedVersions"] = {"2025-11-25"};
-  CHECK_THAT(CheckDiscoverResult(old_only, finding), Catch::Contains("does not list 2026-07-28"));
-  CHECK(finding == Finding::kUnsupportedVersion);
-
-  json no_versions = good;
-  no_versions.erase("supportedVersions");
-  CHECK_THAT(CheckDiscoverResult(no_versions, finding), Catch::Contains("no supportedVersions"));
-  CHECK(finding == Finding::kMalformedResult);
-
-  json pending = good;
-  pending["resultType"] = "input_required";
-  CHECK_THAT(CheckDiscoverResult(pending, finding), Catch::Contains("\"input_required\""));
-}
-
-TEST_CASE("modern era: a missing resultType means complete", "[modern]") {
-  CHECK(ResultTypeOf(json::object()) == "complete");
-  CHECK(ResultTypeOf(json{{"resultType", "input_required"}}) == "input_required");
-  CHECK(ResultTypeOf(json{{"resultType", 3}}).empty());
 }
 
 }  // namespace mcpwatch

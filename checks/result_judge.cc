@@ -1,0 +1,222 @@
+#include "checks/result_judge.h"
+
+#include <algorithm>
+#include <exception>
+#include <regex>
+#include <utility>
+#include <vector>
+
+#include "base/digest.h"
+#include "checks/excerpt.h"
+#include "checks/protocol_versions.h"
+#include "checks/tool_list.h"
+
+namespace mcpwatch {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kMetaServerInfo = "io.modelcontextprotocol/serverInfo";
+
+std::string Dump(const json& j) {
+  try {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const std::exception&) {
+    return "null";  // only allocation failure remains possible with the replace handler
+  }
+}
+
+std::string StringField(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? Excerpt(it->get<std::string>(), 200) : std::string();
+}
+
+bool DeclaresTools(const json& result) {
+  auto caps = result.find("capabilities");
+  return caps != result.end() && caps->contains("tools");
+}
+
+tl::unexpected<Problem> Malformed(std::string message) {
+  return tl::make_unexpected(Problem{Finding::kMalformedResult, std::move(message)});
+}
+
+ToolsPageVerdict InvalidTools(std::string message) {
+  ToolsPageVerdict v;
+  v.kind = ToolsPageVerdict::Kind::kInvalid;
+  v.problem = {Finding::kInvalidTools, std::move(message)};
+  return v;
+}
+
+// The first three problems, then how many more: bounded for the step message.
+std::string ProblemsMessage(const std::vector<std::string>& problems) {
+  std::string msg = "invalid tool definitions: " + problems[0];
+  for (std::size_t i = 1; i < problems.size() && i < 3; ++i) msg += "; " + problems[i];
+  if (problems.size() > 3) msg += "; and " + std::to_string(problems.size() - 3) + " more";
+  return Excerpt(msg, 400);
+}
+
+bool Matches(const std::string& text, const std::string& pattern) {
+  try {
+    return std::regex_search(text, std::regex(pattern, std::regex::ECMAScript));
+  } catch (const std::exception&) {
+    return false;  // a regex that is invalid or too costly for this text counts as no match
+  }
+}
+
+}  // namespace
+
+tl::expected<Handshake, Problem> JudgeInitializeResult(const json& result) {
+  auto version = result.find("protocolVersion");
+  if (version == result.end() || !version->is_string()) {
+    return Malformed("initialize result has no protocolVersion");
+  }
+  auto v = version->get<std::string>();
+  if (std::find(kSupportedProtocolVersions.begin(), kSupportedProtocolVersions.end(), v) ==
+      kSupportedProtocolVersions.end()) {
+    return tl::make_unexpected(
+        Problem{Finding::kUnsupportedVersion,
+                "server negotiated protocol version \"" + Excerpt(v, 40) +
+                    "\", which mcpwatch does not speak (2024-11-05 … 2025-11-25)"});
+  }
+  auto info = result.find("serverInfo");
+  if (info == result.end() || !info->is_object()) {
+    return Malformed("initialize result has no serverInfo");
+  }
+  auto name = info->find("name");
+  if (name == info->end() || !name->is_string()) return Malformed("serverInfo has no name");
+  auto caps = result.find("capabilities");
+  if (caps != result.end() && !caps->is_object()) {
+    return Malformed("initialize result capabilities is not an object");
+  }
+  return Handshake{
+      {StringField(*info, "name"), StringField(*info, "version"), StringField(*info, "title")},
+      v,
+      DeclaresTools(result)};
+}
+
+tl::expected<Handshake, Problem> JudgeDiscoverResult(const json& result) {
+  std::string type = ResultTypeOf(result);
+  if (type != "complete") {
+    return Malformed(type.empty() ? "server/discover resultType is not a string"
+                                  : "server/discover answered resultType \"" + Excerpt(type, 40) +
+                                        "\" instead of a complete result");
+  }
+  auto versions = result.find("supportedVersions");
+  if (versions == result.end() || !versions->is_array()) {
+    return Malformed("server/discover result has no supportedVersions array");
+  }
+  bool listed = std::any_of(versions->begin(), versions->end(), [](const json& v) {
+    return v.is_string() && v.get<std::string>() == kModernProtocolVersion;
+  });
+  if (!listed) {
+    return tl::make_unexpected(
+        Problem{Finding::kUnsupportedVersion,
+                "server/discover supportedVersions " + Excerpt(Dump(*versions), 120) +
+                    " does not list 2026-07-28, the modern version mcpwatch speaks"});
+  }
+  auto caps = result.find("capabilities");
+  if (caps != result.end() && !caps->is_object()) {
+    return Malformed("server/discover result capabilities is not an object");
+  }
+  return Handshake{DiscoveredServer(result), std::string(kModernProtocolVersion),
+                   DeclaresTools(result)};
+}
+
+ServerInfo DiscoveredServer(const json& result) {
+  auto meta = result.find("_meta");
+  if (meta == result.end() || !meta->is_object()) return {};
+  auto info = meta->find(kMetaServerInfo);
+  if (info == meta->end() || !info->is_object()) return {};
+  return {StringField(*info, "name"), StringField(*info, "version"), StringField(*info, "title")};
+}
+
+std::string ResultTypeOf(const json& result) {
+  auto type = result.find("resultType");
+  if (type == result.end()) return "complete";
+  return type->is_string() ? type->get<std::string>() : std::string();
+}
+
+ToolsPageVerdict ToolsListing::AddPage(json result, ProtocolEra era) {
+  ++pages_;
+  if (era == ProtocolEra::kModern) {
+    std::string type = ResultTypeOf(result);
+    if (type != "complete") {
+      return InvalidTools(type.empty() ? "tools/list resultType is not a string"
+                                       : "tools/list answered resultType \"" + Excerpt(type, 40) +
+                                             "\" instead of a complete result");
+    }
+  }
+  auto tools = result.find("tools");
+  if (tools == result.end() || !tools->is_array()) {
+    return InvalidTools("tools/list result has no tools array");
+  }
+  for (auto& t : *tools) tools_.push_back(std::move(t));
+  auto next = result.find("nextCursor");
+  if (next != result.end() && next->is_string() && !next->get<std::string>().empty()) {
+    std::string cursor = next->get<std::string>();
+    if (!cursors_.insert(cursor).second) {
+      return InvalidTools("tools/list nextCursor repeats a cursor");
+    }
+    if (pages_ >= max_pages_) {
+      return InvalidTools("tools/list has more than " + std::to_string(max_pages_) + " pages");
+    }
+    ToolsPageVerdict v;
+    v.kind = ToolsPageVerdict::Kind::kNextPage;
+    v.next_cursor = std::move(cursor);
+    return v;
+  }
+  auto problems = ValidateTools(tools_);
+  if (!problems.empty()) return InvalidTools(ProblemsMessage(problems));
+  ToolsPageVerdict v;
+  v.kind = ToolsPageVerdict::Kind::kComplete;
+  v.tool_count = static_cast<int>(tools_.size());
+  v.canonical = CanonicalToolsJson(tools_);
+  v.hash = Sha256Hex(v.canonical);
+  return v;
+}
+
+std::optional<Problem> JudgeToolOffered(const ToolCallSpec& call, const json& tools) {
+  bool offered = std::any_of(tools.begin(), tools.end(), [&](const json& t) {
+    auto n = t.find("name");
+    return n != t.end() && n->is_string() && n->get<std::string>() == call.name;
+  });
+  if (offered) return std::nullopt;
+  return Problem{Finding::kToolMissing, "tool \"" + Excerpt(call.name, 80) +
+                                            "\" is not offered (the server lists " +
+                                            std::to_string(tools.size()) + " tools)"};
+}
+
+Problem ToolsNotDeclared(const ToolCallSpec& call) {
+  return {Finding::kToolMissing,
+          "tool \"" + call.name + "\" cannot be called: the server declares no tools capability"};
+}
+
+std::optional<Problem> JudgeToolCallResult(const json& result, const ToolCallSpec& call,
+                                           ProtocolEra era) {
+  if (era == ProtocolEra::kModern) {
+    std::string type = ResultTypeOf(result);
+    if (type == "input_required") {
+      return Problem{Finding::kToolIsError,
+                     "tool asked for input (input_required); a synthetic probe tool must not"};
+    }
+    if (type != "complete") {
+      return Problem{Finding::kMalformedResult,
+                     type.empty() ? "tools/call resultType is not a string"
+                                  : "tools/call answered resultType \"" + Excerpt(type, 40) +
+                                        "\", which mcpwatch does not know"};
+    }
+  }
+  std::string text = ToolResultText(result, kMaxAssertionText);
+  auto is_error = result.find("isError");
+  if (is_error != result.end() && is_error->is_boolean() && is_error->get<bool>()) {
+    return Problem{Finding::kToolIsError, "tool returned isError: " + Excerpt(text, 200)};
+  }
+  if (!call.expect_text.empty() && !Matches(text, call.expect_text)) {
+    return Problem{Finding::kAssertionFailed, "result text does not match /" +
+                                                  Excerpt(call.expect_text, 80) +
+                                                  "/: " + Excerpt(text, 160)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace mcpwatch
