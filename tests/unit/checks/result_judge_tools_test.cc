@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "base/digest.h"
 #include "checks/result_judge.h"
 #include "checks/tool_list.h"
 
