@@ -63,6 +63,27 @@ bool Matches(const std::string& text, const std::string& pattern) {
   }
 }
 
+bool HasLineBreak(const std::string& text) {
+  return text.find_first_of("\r\n") != std::string::npos;
+}
+
+// What expect_text was matched against, for the message: one plain part as it reads (bounded);
+// otherwise every part labelled and quoted with JSON escapes, so a newline shows as \n and it
+// is clear which parts were tried.
+std::string DescribeParts(const std::vector<ToolResultPart>& parts) {
+  if (parts.empty()) return "(no text content and no structuredContent)";
+  if (parts.size() == 1 && !HasLineBreak(parts[0].text)) return Excerpt(parts[0].text, 160);
+  std::string out;
+  const std::size_t each = std::max<std::size_t>(160 / parts.size(), 40);
+  for (std::size_t i = 0; i < parts.size() && i < 4; ++i) {
+    if (i > 0) out += "; ";
+    std::string text = parts[i].text.substr(0, each);
+    out += parts[i].label + " " + Dump(json(text)) + (parts[i].text.size() > each ? "..." : "");
+  }
+  if (parts.size() > 4) out += "; and " + std::to_string(parts.size() - 4) + " more parts";
+  return out;
+}
+
 }  // namespace
 
 tl::expected<Handshake, Problem> JudgeInitializeResult(const json& result) {
@@ -211,12 +232,15 @@ std::optional<Problem> JudgeToolCallResult(const json& result, const ToolCallSpe
   if (is_error != result.end() && is_error->is_boolean() && is_error->get<bool>()) {
     return Problem{Finding::kToolIsError, "tool returned isError: " + Excerpt(text, 200)};
   }
-  if (!call.expect_text.empty() && !Matches(text, call.expect_text)) {
-    return Problem{Finding::kAssertionFailed, "result text does not match /" +
-                                                  Excerpt(call.expect_text, 80) +
-                                                  "/: " + Excerpt(text, 160)};
+  if (call.expect_text.empty()) return std::nullopt;
+  const std::vector<ToolResultPart> parts = ToolResultParts(result, kMaxAssertionText);
+  if (std::any_of(parts.begin(), parts.end(),
+                  [&](const ToolResultPart& p) { return Matches(p.text, call.expect_text); })) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return Problem{Finding::kAssertionFailed, "result text does not match /" +
+                                                Excerpt(call.expect_text, 80) +
+                                                "/: " + DescribeParts(parts)};
 }
 
 }  // namespace mcpwatch

@@ -170,4 +170,31 @@ std::string ToolResultText(const json& result, std::size_t max_bytes) {
   return out;
 }
 
+std::vector<ToolResultPart> ToolResultParts(const json& result, std::size_t max_bytes) {
+  std::vector<ToolResultPart> parts;
+  if (!result.is_object()) return parts;
+  std::size_t budget = max_bytes;
+  auto add = [&](std::string label, std::string_view text) {
+    if (budget == 0) return;
+    std::string kept(text.substr(0, budget + 1));
+    kept.resize(Utf8Boundary(kept, budget));
+    budget -= kept.size();
+    parts.push_back({std::move(label), std::move(kept)});
+  };
+  if (const auto content = result.find("content"); content != result.end() && content->is_array()) {
+    int block = 0;
+    for (const auto& b : *content) {
+      if (!b.is_object() || b.value("type", json()) != json("text")) continue;
+      const auto text = b.find("text");
+      if (text == b.end() || !text->is_string()) continue;
+      add("text block " + std::to_string(++block), text->get_ref<const std::string&>());
+    }
+  }
+  if (const auto structured = result.find("structuredContent");
+      structured != result.end() && !structured->is_null()) {
+    add("structuredContent", Dump(*structured));
+  }
+  return parts;
+}
+
 }  // namespace mcpwatch

@@ -31,4 +31,15 @@ inline constexpr std::size_t kMaxToolProblems = 50;
 // cut on a UTF-8 character boundary.
 std::string ToolResultText(const nlohmann::json& result, std::size_t max_bytes = 64 * 1024);
 
+// One part of a tools/call result that expect_text is matched against on its own.
+struct ToolResultPart {
+  std::string label;  // "text block 1", ..., "structuredContent"
+  std::string text;   // the block's text, or structuredContent as compact JSON
+};
+// Each text content block and the structuredContent, in that order, together at most max_bytes
+// bytes (a part is cut on a UTF-8 boundary; parts past the budget are left out). An operator's
+// `^echo: hi$` means one block, not the blocks and the structured content joined.
+std::vector<ToolResultPart> ToolResultParts(const nlohmann::json& result,
+                                            std::size_t max_bytes = 64 * 1024);
+
 }  // namespace mcpwatch

@@ -61,6 +61,20 @@ TEST_CASE("faults: failing tool calls are tool_error, exit 5", "[faults]") {
   }
 }
 
+// The Python SDK's FastMCP result shape (text block + structuredContent {"result": text}):
+// ^...$ matches the text block on its own, and a mismatch names each part it tried.
+TEST_CASE("faults: expect_text on a FastMCP-shaped result matches one part, not all joined",
+          "[faults][issue13]") {
+  Fixture fx({"--structured-result", "--response", GENERATE(as<std::string>{}, "json", "sse")});
+  auto ok = RunProbe(fx.Url(), kEcho);
+  ExpectVerdict(ok, "ok", 0, {});
+  auto miss = RunProbe(fx.Url(), {"--tool", "echo", "--args", R"({"message":"hi"})",
+                                  "--expect-text", "^Echo: bye$"});
+  ExpectVerdict(miss, "tool_error", 5,
+                {"does not match /^Echo: bye$/", "text block 1 \"Echo: hi\"",
+                 "structuredContent"});
+}
+
 TEST_CASE("faults: SSE noise passes with every line ending", "[faults]") {
   auto eol = GENERATE(as<std::string>{}, "lf", "crlf", "cr");
   Fixture fx({"--sse-noise", "--sse-eol", eol});

@@ -255,3 +255,60 @@ TEST_CASE("result_judge: expect_text sees at most kMaxAssertionText bytes", "[re
 }
 
 }  // namespace mcpwatch
+
+namespace mcpwatch {
+
+// The Python SDK's FastMCP answers a tool returning a string with the text block and
+// structuredContent {"result": text}. An operator's ^...$ means one of them, not both joined
+// (issue 13: this gave tool_error on every healthy Python SDK server).
+TEST_CASE("result_judge: expect_text matches each text block and structuredContent on its own",
+          "[result_judge][issue13]") {
+  const json fastmcp = {{"content", json::array({{{"type", "text"}, {"text", "echo: hi"}}})},
+                        {"structuredContent", {{"result", "echo: hi"}}},
+                        {"isError", false}};
+  CHECK_FALSE(JudgeToolCallResult(fastmcp, Call("echo", "^echo: hi$"), ProtocolEra::kLegacy));
+  CHECK_FALSE(
+      JudgeToolCallResult(fastmcp, Call("echo", "^\\{\"result\":\"echo: hi\"\\}$"),
+                          ProtocolEra::kLegacy));
+  const json two_blocks = {{"content", json::array({{{"type", "text"}, {"text", "first"}},
+                                                    {{"type", "image"}, {"data", "xx"}},
+                                                    {{"type", "text"}, {"text", "second"}}})}};
+  CHECK_FALSE(JudgeToolCallResult(two_blocks, Call("t", "^second$"), ProtocolEra::kLegacy));
+  CHECK(JudgeToolCallResult(two_blocks, Call("t", "first\nsecond"), ProtocolEra::kLegacy));
+}
+
+TEST_CASE("result_judge: a failed expect_text shows exactly what was matched",
+          "[result_judge][issue13]") {
+  const json fastmcp = {{"content", json::array({{{"type", "text"}, {"text", "echo: bye"}}})},
+                        {"structuredContent", {{"result", "echo: bye"}}}};
+  auto problem = JudgeToolCallResult(fastmcp, Call("echo", "^echo: hi$"), ProtocolEra::kLegacy);
+  REQUIRE(problem);
+  CHECK(problem->finding == Finding::kAssertionFailed);
+  CHECK(problem->message ==
+        "result text does not match /^echo: hi$/: text block 1 \"echo: bye\"; structuredContent "
+        "\"{\\\"result\\\":\\\"echo: bye\\\"}\"");
+  auto multiline = JudgeToolCallResult(TextResult("line one\nline two"), Call("t", "^line two$"),
+                                       ProtocolEra::kLegacy);
+  REQUIRE(multiline);
+  CHECK(multiline->message ==
+        "result text does not match /^line two$/: text block 1 \"line one\\nline two\"");
+  auto nothing = JudgeToolCallResult(json::object(), Call("t", "x"), ProtocolEra::kLegacy);
+  REQUIRE(nothing);
+  CHECK(nothing->message ==
+        "result text does not match /x/: (no text content and no structuredContent)");
+}
+
+TEST_CASE("ToolResultParts keeps parts within the byte budget", "[result_judge][issue13]") {
+  const json result = {{"content", json::array({{{"type", "text"}, {"text", std::string(10, 'a')}},
+                                                {{"type", "text"}, {"text", std::string(10, 'b')}}})},
+                       {"structuredContent", {{"k", 1}}}};
+  auto parts = ToolResultParts(result, 15);
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].label == "text block 1");
+  CHECK(parts[0].text == std::string(10, 'a'));
+  CHECK(parts[1].text == std::string(5, 'b'));
+  CHECK(ToolResultParts(result).size() == 3);
+  CHECK(ToolResultParts(result)[2].text == "{\"k\":1}");
+}
+
+}  // namespace mcpwatch
