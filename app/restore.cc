@@ -33,6 +33,29 @@ PhaseDurations DurationsOfSample(const storage::LatencySample& s) {
   return d;
 }
 
+// The events each tracker remembers (what the alert rules read), over the longest horizon any
+// tracker asks for: one query for every target, at most kMaxQueryLimit rows (the newest).
+tl::expected<void, std::string> RestoreRecentEvents(
+    storage::HistoryReader& reader, std::map<std::string, std::unique_ptr<TargetTracker>>& trackers,
+    std::chrono::system_clock::time_point now) {
+  std::chrono::seconds horizon{0};
+  for (const auto& [name, tracker] : trackers) {
+    horizon = std::max(horizon, tracker->recent_events_horizon());
+  }
+  if (horizon <= std::chrono::seconds(0)) return {};
+  auto events = reader.Events("", now - horizon, storage::kMaxQueryLimit);
+  if (!events) return tl::unexpected("reading recent events: " + events.error());
+  // The query answers newest first; trackers take them oldest first.
+  for (auto e = events->rbegin(); e != events->rend(); ++e) {
+    auto tracker = trackers.find(e->target);
+    auto kind = ParseEventKind(e->kind);
+    if (tracker == trackers.end() || !kind) continue;
+    tracker->second->RestoreEvent(
+        {e->target, *kind, e->at, nlohmann::json::parse(e->details, nullptr, false)});
+  }
+  return {};
+}
+
 }  // namespace
 
 ProbeResult FromRunRow(const storage::RunRow& row) {
@@ -80,10 +103,9 @@ tl::expected<RestoredCounts, std::string> RestoreFromHistory(
   auto last = reader.LastRuns();
   if (!last) return tl::unexpected("reading last runs: " + last.error());
   for (const auto& row : *last) {
-    out.last_runs[row.target] = FromRunRow(row);
+    ProbeResult& run = out.last_runs[row.target] = FromRunRow(row);
     auto it = trackers.find(row.target);
-    if (it != trackers.end() && row.ok)
-      it->second->RestoreLastRun(row.server_version, row.tools_hash);
+    if (it != trackers.end()) it->second->RestoreLastRun(run);
   }
 
   auto states = reader.TargetStates();
@@ -115,6 +137,9 @@ tl::expected<RestoredCounts, std::string> RestoreFromHistory(
     std::reverse(recent->begin(), recent->end());  // the state machine wants oldest first
     tracker->RestoreState(*parsed, state->second->since, *recent);
   }
+
+  auto remembered = RestoreRecentEvents(reader, trackers, now);
+  if (!remembered) return tl::unexpected(remembered.error());
 
   auto events = reader.EventCounts();
   if (!events) return tl::unexpected("reading event counts: " + events.error());

@@ -23,9 +23,10 @@ struct RestoredCounts {
 };
 
 // Feeds each tracker its history: baseline samples within its window (the newest ones, at most
-// as many as its ring keeps), the stored state with the recent classes, the last server version
-// and tool list. Counts are exact over the whole history. Reads per target are bounded by what
-// the tracker keeps, so start-up time grows with the number of targets, not the history's age.
+// as many as its ring keeps), the stored state with the recent classes, the last run and tool
+// list, and the recent events it remembers (TrackerPolicy::recent_events). Counts are exact over
+// the whole history. Reads per target are bounded by what the tracker keeps, so start-up time
+// grows with the number of targets, not the history's age.
 tl::expected<RestoredCounts, std::string> RestoreFromHistory(
     storage::HistoryReader& reader, std::map<std::string, std::unique_ptr<TargetTracker>>& trackers,
     std::chrono::system_clock::time_point now, std::chrono::milliseconds baseline_window);

@@ -103,7 +103,35 @@ TrackerOutput TargetTracker::Observe(std::string url, std::chrono::system_clock:
       pending_deploy_.reset();
     }
   }
+  for (const Event& e : out.events) {
+    if (RemembersEvent(e.kind)) Remember(e);
+  }
+  ForgetEventsBefore(started - policy_.recent_events.horizon);
+  KeepLastRun(r);
   return out;
+}
+
+void TargetTracker::KeepLastRun(ProbeResult& r) {
+  // Copied without the tool list (kilobytes per target, kept once in tools_json_): alerting
+  // turns the last run into JSON, which has the tool count and hash but not the list.
+  std::string tools = std::move(r.transcript.tools_canonical);
+  r.transcript.tools_canonical.clear();
+  last_run_ = std::make_shared<const ProbeResult>(r);
+  r.transcript.tools_canonical = std::move(tools);
+}
+
+bool TargetTracker::RemembersEvent(EventKind kind) const {
+  return policy_.recent_events.keep != nullptr && policy_.recent_events.keep(kind);
+}
+
+void TargetTracker::Remember(Event e) {
+  events_.push_back(std::move(e));
+  if (events_.size() > kMaxRecentEvents) events_.erase(events_.begin());
+}
+
+void TargetTracker::ForgetEventsBefore(std::chrono::system_clock::time_point horizon) {
+  events_.erase(events_.begin(), std::find_if(events_.begin(), events_.end(),
+                                              [&](const Event& e) { return e.at >= horizon; }));
 }
 
 void TargetTracker::TrackSchema(const ProbeResult& r, TrackerOutput& out) {
@@ -166,14 +194,24 @@ void TargetTracker::RestoreState(TargetState state, std::chrono::system_clock::t
   state_.Restore(state, since, recent);
 }
 
-void TargetTracker::RestoreLastRun(const std::string& server_version,
-                                   const std::string& tools_hash) {
-  if (!server_version.empty() || !tools_hash.empty()) deploy_.Restore(server_version, tools_hash);
+void TargetTracker::RestoreLastRun(ProbeResult run) {
+  const Transcript& t = run.transcript;
+  if (run.Success() && (!t.server.version.empty() || !t.tools_hash.empty())) {
+    deploy_.Restore(t.server.version, t.tools_hash);
+  }
+  KeepLastRun(run);
 }
 
 void TargetTracker::RestoreTools(const std::string& tools_canonical_json) {
   tools_json_ = tools_canonical_json;
   tools_hash_ = tools_json_.empty() ? "" : Sha256Hex(tools_json_);
+}
+
+void TargetTracker::RestoreEvent(Event e) {
+  if (!RemembersEvent(e.kind)) return;
+  auto horizon = e.at - policy_.recent_events.horizon;
+  Remember(std::move(e));
+  ForgetEventsBefore(horizon);
 }
 
 }  // namespace mcpwatch

@@ -2,9 +2,11 @@
 // classifies each run against the target's own baselines, damps it through the state machine,
 // and notices deploys, deploy regressions, schema drift, crash loops and expiring certificates.
 // Pure: no I/O, time comes from the runs. The daemon feeds it each finished run (and, at
-// start-up, the stored history), then stores and exports what comes out.
+// start-up, the stored history), then stores and exports what comes out. It also keeps what
+// alerting reads about the target: the last run and the recent events the caller asks for.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +21,14 @@
 
 namespace mcpwatch {
 
+// Which events a tracker remembers for recent_events(): the kinds `keep` accepts, for `horizon`
+// after each (at most TargetTracker::kMaxRecentEvents). The default remembers none. The caller
+// says which (the alert rules know what they read; checks/ does not know the rules).
+struct EventMemory {
+  std::chrono::seconds horizon{0};
+  bool (*keep)(EventKind) = nullptr;
+};
+
 struct TrackerPolicy {
   std::array<std::chrono::microseconds, 4> max_latency{};  // cold-start limits per BaselinePhase
   SpikeRule spike;
@@ -29,6 +39,7 @@ struct TrackerPolicy {
   std::vector<std::chrono::hours> cert_thresholds = {std::chrono::hours(30 * 24),
                                                      std::chrono::hours(14 * 24),
                                                      std::chrono::hours(7 * 24)};
+  EventMemory recent_events;
 };
 
 struct TrackerOutput {
@@ -40,6 +51,9 @@ struct TrackerOutput {
 
 class TargetTracker {
  public:
+  // Bounds recent_events() when a target emits kept events faster than the horizon drops them.
+  static constexpr std::size_t kMaxRecentEvents = 64;
+
   TargetTracker(std::string name, TrackerPolicy policy);
 
   TrackerOutput Observe(std::string url, std::chrono::system_clock::time_point started,
@@ -49,8 +63,11 @@ class TargetTracker {
   void RestoreBaselineSample(std::chrono::system_clock::time_point at, const PhaseDurations& d);
   void RestoreState(TargetState state, std::chrono::system_clock::time_point since,
                     std::span<const FailureClass> recent);
-  void RestoreLastRun(const std::string& server_version, const std::string& tools_hash);
+  // The stored newest run (deploy detection and last_run(); its tool list, if any, is dropped).
+  void RestoreLastRun(ProbeResult run);
   void RestoreTools(const std::string& tools_canonical_json);
+  // One stored event, oldest first; kept as if Observe had emitted it.
+  void RestoreEvent(Event e);
   void SetPolicy(TrackerPolicy policy);  // config reload: detectors keep their memory
 
   const std::string& name() const { return name_; }
@@ -63,6 +80,13 @@ class TargetTracker {
   bool baseline_ready(BaselinePhase p) const {
     return baseline_.Ready(p, policy_.spike.min_samples);
   }
+  // The newest run, classified, without transcript.tools_canonical (the tracker keeps the tool
+  // list once, in tools_json_): immutable, so a snapshot shares it. nullptr: never probed.
+  const std::shared_ptr<const ProbeResult>& last_run() const { return last_run_; }
+  // Events of the policy's recent_events kinds within its horizon of the newest run or event,
+  // oldest first.
+  const std::vector<Event>& recent_events() const { return events_; }
+  std::chrono::seconds recent_events_horizon() const { return policy_.recent_events.horizon; }
 
  private:
   LatencyPolicy Latency() const;
@@ -70,6 +94,10 @@ class TargetTracker {
   void TrackDeploy(const ProbeResult& r, TrackerOutput& out);
   void RecordWindowRun(std::chrono::system_clock::time_point at,
                        std::optional<std::chrono::microseconds> total);
+  void KeepLastRun(ProbeResult& r);
+  bool RemembersEvent(EventKind kind) const;
+  void Remember(Event e);
+  void ForgetEventsBefore(std::chrono::system_clock::time_point horizon);
 
   std::string name_;
   TrackerPolicy policy_;
@@ -89,6 +117,8 @@ class TargetTracker {
   };
   std::vector<WindowRun> window_;
   std::optional<std::chrono::system_clock::time_point> pending_deploy_;
+  std::shared_ptr<const ProbeResult> last_run_;
+  std::vector<Event> events_;  // see recent_events()
 };
 
 }  // namespace mcpwatch

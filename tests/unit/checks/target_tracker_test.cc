@@ -1,5 +1,6 @@
 #include "checks/target_tracker.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
@@ -91,6 +92,112 @@ TEST_CASE("tracker: the regression window only compares recent runs") {
   t = f.Runs(t, 120, 100ms, "1.0");
   t = f.Runs(t, 3, 900ms, "2.0");
   CHECK(f.Of(EventKind::kDeployRegression).size() == 1);
+}
+
+// Remembers deploy regressions only, for half an hour.
+TrackerPolicy RegressionMemory() {
+  TrackerPolicy policy;
+  policy.recent_events.horizon = 30min;
+  policy.recent_events.keep = [](EventKind k) { return k == EventKind::kDeployRegression; };
+  return policy;
+}
+
+Event EventAt(EventKind kind, TimePoint at) {
+  Event e;
+  e.target = "shop";
+  e.kind = kind;
+  e.at = at;
+  return e;
+}
+
+TEST_CASE("tracker: keeps the last run without its tool list, shared and never changed") {
+  TargetTracker tracker("shop", TrackerPolicy{});
+  CHECK(tracker.last_run() == nullptr);
+  Transcript t = Run(100ms, "1.0");
+  t.tools_canonical = R"([{"name":"echo"}])";
+  t.tools_hash = std::string(64, 'e');
+  TrackerOutput out = tracker.Observe("http://127.0.0.1/mcp", kStart, t, false);
+  CHECK(out.result.transcript.tools_canonical == t.tools_canonical);  // the caller stores it
+
+  const std::shared_ptr<const ProbeResult> first = tracker.last_run();
+  REQUIRE(first != nullptr);
+  CHECK(first.get() == tracker.last_run().get());  // handed out, not copied
+  CHECK(first->target == "shop");
+  CHECK(first->started_at == kStart);
+  CHECK(first->verdict.cls == out.result.verdict.cls);
+  CHECK(first->transcript.tools_hash == t.tools_hash);
+  CHECK(first->transcript.server.version == "1.0");
+  CHECK(first->transcript.tools_canonical.empty());
+
+  tracker.Observe("http://127.0.0.1/mcp", kStart + 60s, Run(100ms, "1.0"), false);
+  CHECK(tracker.last_run()->started_at == kStart + 60s);
+  CHECK(first->started_at == kStart);  // a holder's run stays as it was
+
+  ProbeResult stored = out.result;
+  stored.started_at = kStart + 120s;
+  tracker.RestoreLastRun(stored);
+  CHECK(tracker.last_run()->started_at == kStart + 120s);
+  CHECK(tracker.last_run()->transcript.tools_canonical.empty());
+}
+
+TEST_CASE("tracker: a restored successful last run is the deploy baseline") {
+  for (FailureClass cls : {FailureClass::kOk, FailureClass::kConnectionRefused}) {
+    TargetTracker tracker("shop", TrackerPolicy{});
+    ProbeResult stored;
+    stored.target = "shop";
+    stored.started_at = kStart;
+    stored.transcript = Run(100ms, "1.0");
+    stored.verdict.cls = cls;
+    tracker.RestoreLastRun(stored);
+    CHECK(tracker.last_run()->verdict.cls == cls);
+    TrackerOutput out = tracker.Observe("", kStart + 60s, Run(100ms, "2.0"), false);
+    bool deploy = std::any_of(out.events.begin(), out.events.end(),
+                              [](const Event& e) { return e.kind == EventKind::kDeploy; });
+    CHECK(deploy == (cls == FailureClass::kOk));  // a failed run says nothing of the version
+  }
+}
+
+TEST_CASE("tracker: remembers the event kinds its policy keeps until the horizon passes") {
+  Feed f{TargetTracker("shop", RegressionMemory()), {}};
+  TimePoint t = f.Runs(kStart, 60, 100ms, "1.0");
+  const TimePoint deploy_at = t;
+  t = f.Runs(t, 3, 900ms, "2.0");
+  REQUIRE(f.Of(EventKind::kDeploy).size() == 1);
+  REQUIRE(f.Of(EventKind::kDeployRegression).size() == 1);
+  REQUIRE(f.tracker.recent_events().size() == 1);  // the deploy is not a kept kind
+  const Event& kept = f.tracker.recent_events()[0];
+  CHECK(kept.kind == EventKind::kDeployRegression);
+  CHECK(kept.at == deploy_at + 120s);
+  CHECK(kept.details == f.Of(EventKind::kDeployRegression)[0].details);
+
+  t = f.Runs(t, 30, 900ms, "2.0");  // the last run starts exactly 30 minutes after the event
+  CHECK(f.tracker.recent_events().size() == 1);
+  f.Runs(t, 1, 900ms, "2.0");
+  CHECK(f.tracker.recent_events().empty());
+
+  Feed none;  // the default policy remembers nothing
+  t = none.Runs(kStart, 60, 100ms, "1.0");
+  none.Runs(t, 3, 900ms, "2.0");
+  REQUIRE(none.Of(EventKind::kDeployRegression).size() == 1);
+  CHECK(none.tracker.recent_events().empty());
+}
+
+TEST_CASE("tracker: restored events are filtered, aged and bounded like observed ones") {
+  TargetTracker tracker("shop", RegressionMemory());
+  tracker.RestoreEvent(EventAt(EventKind::kDeployRegression, kStart));
+  tracker.RestoreEvent(EventAt(EventKind::kCrashLoop, kStart + 1s));  // not a kept kind
+  REQUIRE(tracker.recent_events().size() == 1);
+  tracker.RestoreEvent(EventAt(EventKind::kDeployRegression, kStart + 31min));
+  REQUIRE(tracker.recent_events().size() == 1);  // the first is over 30 minutes older
+  CHECK(tracker.recent_events()[0].at == kStart + 31min);
+
+  const int n = static_cast<int>(TargetTracker::kMaxRecentEvents) + 6;
+  for (int i = 0; i < n; ++i) {
+    tracker.RestoreEvent(EventAt(EventKind::kDeployRegression, kStart + 40min + i * 1s));
+  }
+  REQUIRE(tracker.recent_events().size() == TargetTracker::kMaxRecentEvents);
+  CHECK(tracker.recent_events().front().at == kStart + 40min + 6s);  // the oldest went first
+  CHECK(tracker.recent_events().back().at == kStart + 40min + (n - 1) * 1s);
 }
 
 }  // namespace
