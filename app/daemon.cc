@@ -9,7 +9,8 @@
 #include <mutex>
 #include <thread>
 
-#include "app/daemon_alerts.h"
+#include "alerts/alert_pipeline.h"
+#include "alerts/build_snapshot.h"
 #include "app/daemon_policy.h"
 #include "app/restore.h"
 #include "base/url.h"
@@ -45,7 +46,7 @@ struct Daemon::Impl {
   std::thread loop_thread;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<storage::HistoryReader> reader;  // loop thread
-  std::unique_ptr<DaemonAlerts> alerts;
+  std::unique_ptr<alerts::AlertPipeline> alerts;
   std::atomic<bool> ready{false};
   std::atomic<bool> draining{false};
   std::mutex names_mu;              // guards names: read by HTTP workers
@@ -90,7 +91,7 @@ void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::
     metrics->SetBaseline(name, p, median);
   }
   for (const Event& e : out.events) metrics->CountEvent(name, e.kind);
-  alerts->OnRun(out.result, out.events);
+  alerts->OnEvents(out.events);
   if (out.request_confirmation) scheduler->RunSoon(name, config.detection.confirm_after);
   if (!out.result.Success()) {
     spdlog::info("run failed target={} class={} error=\"{}\"", name,
@@ -176,18 +177,18 @@ void Daemon::Impl::Housekeeping() {
   std::vector<alerts::TargetSnapshot> snapshots;
   snapshots.reserve(targets.size());
   for (const auto& [name, t] : targets) {
-    const TargetTracker& tracker = *trackers.at(name);
-    alerts::TargetSnapshot s;
-    s.name = name;
-    s.labels = t.labels;
-    s.state = tracker.state();
-    s.state_since = tracker.state_since();
-    s.recent_classes = tracker.recent_classes();
-    s.interval = t.interval;
-    s.in_maintenance = TargetInMaintenance(config, t, now);
-    snapshots.push_back(std::move(s));
+    snapshots.push_back(alerts::BuildSnapshot(
+        *trackers.at(name), t, TargetInMaintenance(config, t, now), alerts->SchemaAccepted(name)));
   }
-  alerts->Evaluate(std::move(snapshots), now, *self);
+  alerts::AlertingMetrics exported = alerts->Evaluate(snapshots, now);
+  for (const auto& [rule, n] : exported.firing) {
+    self->SetAlertsFiring(std::string(ToString(rule)), n);
+  }
+  self->SetOutboxPending(exported.outbox_pending);
+  for (const auto& [notifier, counts] : exported.notified) {
+    for (uint64_t i = 0; i < counts.delivered; ++i) self->CountNotification(notifier, true);
+    for (uint64_t i = 0; i < counts.failed; ++i) self->CountNotification(notifier, false);
+  }
 }
 
 std::optional<ProbeResult> Daemon::Impl::ProbeNow(const std::string& name,
@@ -293,9 +294,9 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   d.http = std::move(*http);
 
   d.reader = std::make_unique<storage::HistoryReader>(std::move(*reader));
-  auto alerts = DaemonAlerts::Start(config, *d.writer, *d.reader, d.http->port());
-  if (!alerts) return tl::unexpected(alerts.error());
-  d.alerts = std::move(*alerts);
+  auto pipeline = alerts::AlertPipeline::Start(config, *d.writer, *d.reader, d.http->port());
+  if (!pipeline) return tl::unexpected(pipeline.error());
+  d.alerts = std::move(*pipeline);
   d.ApplyTargets(config);
   d.self->SetConfigReload(true, now);
   d.loop_thread = std::thread([self] {

@@ -1,5 +1,7 @@
 #include "app/daemon_policy.h"
 
+#include "alerts/build_snapshot.h"
+
 namespace mcpwatch {
 
 TrackerPolicy TrackerPolicyFor(const Config& config, const TargetConfig& target) {
@@ -28,6 +30,7 @@ TrackerPolicy TrackerPolicyFor(const Config& config, const TargetConfig& target)
   for (auto t : d.cert_expiry_warn) {
     p.cert_thresholds.push_back(std::chrono::duration_cast<std::chrono::hours>(t));
   }
+  p.recent_events = alerts::RulesEventMemory();  // what the alert rules read of its events
   return p;
 }
 

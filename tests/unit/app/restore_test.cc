@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "alerts/build_snapshot.h"
 #include "storage/migrations.h"
 #include "storage/records.h"
 #include "storage/writer.h"
@@ -164,6 +165,69 @@ TEST_CASE("restore counts every stored event, beyond one query's row limit", "[a
   CHECK(restored->events.at({"a", EventKind::kDeploy}) == kDeploys);
   CHECK(restored->events.at({"b", EventKind::kCrashLoop}) == 2);
   CHECK(restored->events.size() == 2);
+}
+
+TEST_CASE("restore gives each tracker its last run and the last hour of events it remembers",
+          "[app][restore]") {
+  ScratchDir dir;
+  const std::vector<ProbeResult> runs = {
+      MakeResult("a", At(kNowMs - 120'000), FailureClass::kOk),
+      MakeResult("a", At(kNowMs - 60'000), FailureClass::kToolError),
+      MakeResult("b", At(kNowMs - 60'000), FailureClass::kOk),
+  };
+  std::vector<storage::WriteFn> writes;
+  writes.push_back([](storage::Database& db) -> tl::expected<void, std::string> {
+    const struct {
+      const char* target;
+      int64_t ago_ms;
+      const char* kind;
+    } events[] = {
+        {"a", 2 * 3'600'000, "crash_loop"},                                   // older than the hour
+        {"a", 1'800'000, "crash_loop"},      {"a", 900'000, "state_change"},  // no rule reads it
+        {"a", 600'000, "deploy_regression"}, {"b", 300'000, "schema_drift"},
+        {"gone", 300'000, "crash_loop"},  // no longer configured
+    };
+    for (const auto& e : events) {
+      auto done =
+          storage::InsertEvent(db, e.target, At(kNowMs - e.ago_ms), e.kind, R"({"reason":"x"})");
+      if (!done) return done;
+    }
+    return {};
+  });
+  Write(dir / "h.db", runs, std::move(writes));
+
+  TrackerPolicy policy;
+  policy.recent_events = alerts::RulesEventMemory();
+  std::map<std::string, std::unique_ptr<TargetTracker>> trackers;
+  for (const char* name : {"a", "b", "c"}) {
+    trackers.emplace(name, std::make_unique<TargetTracker>(name, policy));
+  }
+  auto reader = OpenReader(dir / "h.db");
+  auto restored = RestoreFromHistory(reader, trackers, At(kNowMs), kWeek);
+  REQUIRE(restored);
+
+  const TargetTracker& a = *trackers.at("a");
+  REQUIRE(a.last_run() != nullptr);
+  CHECK(a.last_run()->started_at == At(kNowMs - 60'000));
+  CHECK(a.last_run()->verdict.cls == FailureClass::kToolError);
+  CHECK(a.last_run()->verdict.error == "tools_list: HTTP 500");
+  REQUIRE(a.recent_events().size() == 2);  // oldest first
+  CHECK(a.recent_events()[0].kind == EventKind::kCrashLoop);
+  CHECK(a.recent_events()[0].at == At(kNowMs - 1'800'000));
+  CHECK(a.recent_events()[0].target == "a");
+  CHECK(a.recent_events()[0].details == nlohmann::json{{"reason", "x"}});
+  CHECK(a.recent_events()[1].kind == EventKind::kDeployRegression);
+  CHECK(a.recent_events()[1].at == At(kNowMs - 600'000));
+
+  const TargetTracker& b = *trackers.at("b");
+  REQUIRE(b.last_run() != nullptr);
+  CHECK(b.last_run()->verdict.cls == FailureClass::kOk);
+  REQUIRE(b.recent_events().size() == 1);
+  CHECK(b.recent_events()[0].kind == EventKind::kSchemaDrift);
+
+  CHECK(trackers.at("c")->last_run() == nullptr);
+  CHECK(trackers.at("c")->recent_events().empty());
+  CHECK(restored->last_runs.at("a").started_at == At(kNowMs - 60'000));
 }
 
 }  // namespace
