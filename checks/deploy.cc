@@ -80,7 +80,7 @@ std::optional<Deploy> DeployDetector::Observe(std::string_view server_version,
 }
 
 std::optional<Deploy> DeployDetector::Observe(const ProbeResult& r) {
-  if (!r.Success()) return std::nullopt;
+  if (!r.SurfaceKnown()) return std::nullopt;
   return Observe(r.transcript.server.version, r.transcript.tools_hash, r.started_at);
 }
 

@@ -30,7 +30,8 @@ struct Deploy {
 //  "version_changed", "tools_changed"}
 nlohmann::json ToJson(const Deploy& d);
 
-// Fed each successful run; remembers the last (version, tools hash). Not thread-safe.
+// Fed each run that measured the server (ProbeResult::SurfaceKnown); remembers the last
+// (version, tools hash). Not thread-safe.
 class DeployDetector {
  public:
   // A deploy when the version or the hash differs from the last seen values; nothing on the
@@ -38,7 +39,7 @@ class DeployDetector {
   std::optional<Deploy> Observe(std::string_view server_version, std::string_view tools_hash,
                                 std::chrono::system_clock::time_point at);
 
-  // The same for a run: failed runs (!Success()) are ignored.
+  // The same for a run: runs that did not measure the surface (!SurfaceKnown()) are ignored.
   std::optional<Deploy> Observe(const ProbeResult& r);
 
   // Resumes from stored values (the last successful run's), so a restart is not a deploy.

@@ -23,6 +23,11 @@ struct ProbeResult {
   Verdict verdict;
 
   bool Success() const { return IsSuccess(verdict.cls); }
+  // The server's version and tool surface were measured by this run: it succeeded, or
+  // initialize (server/discover) and tools/list answered before a later step failed. Drift and
+  // deploy detection read every such run, so a deploy that breaks the tool call is still seen
+  // as a deploy with its drift (issue 11).
+  bool SurfaceKnown() const { return Success() || !transcript.tools_hash.empty(); }
 };
 
 }  // namespace mcpwatch

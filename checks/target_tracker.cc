@@ -80,7 +80,7 @@ TrackerOutput TargetTracker::Observe(std::string url, std::chrono::system_clock:
   if (auto cert = cert_.Observe(r.transcript.cert_not_after, started)) {
     out.events.push_back(MakeEvent(name_, EventKind::kCertExpiring, started, ToJson(*cert)));
   }
-  if (r.Success()) {
+  if (r.SurfaceKnown()) {
     TrackSchema(r, out);
     TrackDeploy(r, out);
   }
@@ -196,7 +196,7 @@ void TargetTracker::RestoreState(TargetState state, std::chrono::system_clock::t
 
 void TargetTracker::RestoreLastRun(ProbeResult run) {
   const Transcript& t = run.transcript;
-  if (run.Success() && (!t.server.version.empty() || !t.tools_hash.empty())) {
+  if (run.SurfaceKnown() && (!t.server.version.empty() || !t.tools_hash.empty())) {
     deploy_.Restore(t.server.version, t.tools_hash);
   }
   KeepLastRun(run);

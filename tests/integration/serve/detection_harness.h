@@ -85,7 +85,8 @@ inline std::vector<nlohmann::json> EventsOfKind(const nlohmann::json& events,
                                                 const std::string& target = "") {
   std::vector<nlohmann::json> out;
   for (const auto& e : events) {
-    if (e.value("kind", "") == kind && (target.empty() || e.value("target", "") == target)) {
+    const bool of_target = target.empty() || (e.contains("target") && e["target"] == target);
+    if (e.value("kind", "") == kind && of_target) {
       out.push_back(e);
     }
   }

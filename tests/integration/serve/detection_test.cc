@@ -218,3 +218,59 @@ TEST_CASE("a redeploy that removes a tool is a deploy event and a breaking schem
   CHECK(schema["current"]["server_version"] == "2.0.0");
   CHECK(schema["last_drift"]["details"]["grade"] == "breaking");
 }
+
+// Issue 11: the deploy changes the called tool's input (echo now requires sku, not message) and
+// removes a tool, so every tool call fails from then on. Drift and deploy detection read every
+// run whose initialize and tools/list answered, so the daemon still records the deploy and the
+// breaking drift, and again on the rollback.
+TEST_CASE("a redeploy that breaks the configured tool call is still a deploy and a breaking "
+          "schema_drift, and so is the rollback",
+          "[detection]") {
+  RestartableFixture server({"--server-version", "1.0.0", "--tools", "echo,add"});
+  TempDir dir;
+  int port = FreePort();
+  std::string config = WriteConfig(
+      dir, port, {{"svc", server.Url(), "tool_call: {name: echo, arguments: {message: hi}}"}});
+  Subprocess daemon = StartDaemon(config);
+  auto count = [&](const char* kind) {
+    return Metric(MetricsText(port), "probe_mcp_events_total", {{"target", "svc"}, {"kind", kind}});
+  };
+  REQUIRE(PollUntil(
+      [&] {
+        std::string m = MetricsText(port);
+        return StateOf(m, "svc") == "up" && RunsOf(RunsByClass(m, "svc"), "ok") >= 2;
+      },
+      20s));
+
+  server.Stop();
+  server.Start({"--server-version", "2.0.0", "--tools", "echo", "--echo-arg", "sku"});
+  REQUIRE(PollUntil(
+      [&] {
+        return count("deploy") >= 1.0 && count("schema_drift") >= 1.0 &&
+               RunsOf(RunsByClass(MetricsText(port), "svc"), "tool_error") >= 2;
+      },
+      20s));
+  json events = StoredEvents(config);
+  INFO(events.dump(2));
+  auto deploys = EventsOfKind(events, "deploy", "svc");
+  REQUIRE(deploys.size() == 1);
+  CHECK(deploys[0]["details"]["new_version"] == "2.0.0");
+  auto drifts = EventsOfKind(events, "schema_drift", "svc");
+  REQUIRE(drifts.size() == 1);
+  CHECK(drifts[0]["details"]["grade"] == "breaking");
+  CHECK_THAT(drifts[0]["details"]["summary"].get<std::string>(), Catch::Contains("add removed"));
+  auto shown = RunProcess({McpwatchBinary(), "schema", "svc", "--config", config, "--json"}, 30s);
+  REQUIRE(shown.exit_code == 0);
+  CHECK(json::parse(shown.out)["current"]["server_version"] == "2.0.0");
+
+  // The rollback: version 1.0.0 with both tools and the old input again.
+  server.Stop();
+  server.Start({"--server-version", "1.0.0", "--tools", "echo,add"});
+  REQUIRE(PollUntil([&] { return count("deploy") >= 2.0 && count("schema_drift") >= 2.0; }, 20s));
+  REQUIRE(PollUntil([&] { return StateOf(MetricsText(port), "svc") == "up"; }, 20s));
+  events = StoredEvents(config);
+  deploys = EventsOfKind(events, "deploy", "svc");
+  REQUIRE(deploys.size() == 2);  // newest first
+  CHECK(deploys[0]["details"]["new_version"] == "1.0.0");
+  CHECK(deploys[0]["details"]["old_version"] == "2.0.0");
+}

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "base/digest.h"
+#include "checks/tool_list.h"
+
 namespace mcpwatch {
 namespace {
 
@@ -198,6 +201,92 @@ TEST_CASE("tracker: restored events are filtered, aged and bounded like observed
   REQUIRE(tracker.recent_events().size() == TargetTracker::kMaxRecentEvents);
   CHECK(tracker.recent_events().front().at == kStart + 40min + 6s);  // the oldest went first
   CHECK(tracker.recent_events().back().at == kStart + 40min + (n - 1) * 1s);
+}
+
+}  // namespace
+}  // namespace mcpwatch
+
+namespace mcpwatch {
+namespace {
+
+// A run whose initialize and tools/list answered (version, tool list) and whose tool call then
+// failed with isError, as after a deploy that changed the called tool's input.
+Transcript BrokenCallRun(const std::string& version, const nlohmann::json& tools) {
+  Transcript t = Run(100ms, version);
+  t.tools_canonical = CanonicalToolsJson(tools);
+  t.tools_hash = Sha256Hex(t.tools_canonical);
+  t.tool_count = static_cast<int>(tools.size());
+  StepRecord call;
+  call.step = Step::kToolCall;
+  call.http_status = 200;
+  call.finding = Finding::kToolIsError;
+  call.message = "tool returned isError: Input validation error: Required at sku";
+  t.steps.insert(t.steps.begin() + 3, call);
+  t.steps.resize(4);  // the run stops at the failed call (then closes)
+  return t;
+}
+
+nlohmann::json Tool(const std::string& name, const std::string& arg, const std::string& type) {
+  return {{"name", name},
+          {"inputSchema",
+           {{"type", "object"}, {"properties", {{arg, {{"type", type}}}}}, {"required", {arg}}}}};
+}
+
+// Issue 11: drift and deploy detection read every run in which initialize and tools/list
+// answered, whatever the tool call did.
+TEST_CASE("tracker: a deploy that breaks the tool call is a deploy and a breaking drift, and so "
+          "is the rollback") {
+  TargetTracker tracker("shop", TrackerPolicy{});
+  const nlohmann::json v1 = {Tool("get_item", "id", "integer"), Tool("list_items", "page", "integer"),
+                             Tool("health", "verbose", "boolean")};
+  const nlohmann::json v2 = {Tool("get_item", "sku", "string"), Tool("health", "verbose", "boolean")};
+  auto observe = [&](TimePoint at, Transcript t) {
+    return tracker.Observe("http://127.0.0.1/mcp", at, std::move(t), false);
+  };
+  Transcript healthy = BrokenCallRun("1.0.0", v1);
+  healthy.steps.resize(3);  // initialize, initialized, tools/list: no tool call configured
+  healthy.steps.push_back(Run(100ms, "1.0.0").steps[3]);  // ping
+  REQUIRE(observe(kStart, healthy).result.verdict.cls == FailureClass::kOk);
+
+  TrackerOutput deployed = observe(kStart + 60s, BrokenCallRun("2.0.0", v2));
+  CHECK(deployed.result.verdict.cls == FailureClass::kToolError);
+  CHECK(deployed.tools_changed);
+  auto kinds = [](const TrackerOutput& o) {
+    std::vector<EventKind> k;
+    for (const Event& e : o.events) k.push_back(e.kind);
+    return k;
+  };
+  auto has = [&](const TrackerOutput& o, EventKind k) {
+    auto all = kinds(o);
+    return std::find(all.begin(), all.end(), k) != all.end();
+  };
+  REQUIRE(has(deployed, EventKind::kDeploy));
+  REQUIRE(has(deployed, EventKind::kSchemaDrift));
+  for (const Event& e : deployed.events) {
+    if (e.kind == EventKind::kSchemaDrift) CHECK(e.details["grade"] == "breaking");
+    if (e.kind == EventKind::kDeploy) {
+      CHECK(e.details["old_version"] == "1.0.0");
+      CHECK(e.details["new_version"] == "2.0.0");
+    }
+  }
+  // The same failing run again is no new deploy or drift.
+  TrackerOutput again = observe(kStart + 120s, BrokenCallRun("2.0.0", v2));
+  CHECK_FALSE(has(again, EventKind::kDeploy));
+  CHECK_FALSE(has(again, EventKind::kSchemaDrift));
+  // The rollback.
+  TrackerOutput back = observe(kStart + 180s, healthy);
+  CHECK(back.result.verdict.cls == FailureClass::kOk);
+  CHECK(has(back, EventKind::kDeploy));
+  CHECK(has(back, EventKind::kSchemaDrift));
+  // A run that never reached tools/list says nothing of the surface.
+  Transcript refused;
+  StepRecord init;
+  init.step = Step::kInitialize;
+  init.transport = TransportError::kConnectRefused;
+  refused.steps = {init};
+  TrackerOutput down = observe(kStart + 240s, refused);
+  CHECK_FALSE(has(down, EventKind::kDeploy));
+  CHECK_FALSE(down.tools_changed);
 }
 
 }  // namespace
