@@ -78,7 +78,8 @@ FailureClass ClassOfFinding(const StepRecord& r) {
     case Finding::kInvalidJsonRpc:
     case Finding::kIdMismatch:
     case Finding::kNoResponse:
-    case Finding::kOversize: return FailureClass::kProtocolError;
+    case Finding::kOversize:
+    case Finding::kTransportMismatch: return FailureClass::kProtocolError;
     case Finding::kJsonRpcError:
       switch (r.step) {
         case Step::kInitialize: return FailureClass::kInitializeFailure;

@@ -33,6 +33,7 @@ std::string_view ToString(Finding f) {
     case Finding::kToolMissing: return "tool_missing";
     case Finding::kToolIsError: return "tool_is_error";
     case Finding::kAssertionFailed: return "assertion_failed";
+    case Finding::kTransportMismatch: return "transport_mismatch";
   }
   return "none";
 }

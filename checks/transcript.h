@@ -44,6 +44,7 @@ enum class Finding {
   kToolMissing,       // the configured tool is not in tools/list
   kToolIsError,       // tools/call result has isError: true
   kAssertionFailed,   // tools/call result text did not match --expect-text
+  kTransportMismatch, // the endpoint speaks the other transport (an SSE stream with no endpoint)
 };
 
 std::string_view ToString(TransportError e);

@@ -234,7 +234,12 @@ size_t HttpExchange::OnHeader(char* data, size_t size, size_t n, void* userp) {
     return size * n;
   }
   auto colon = line.find(':');
-  if (colon == std::string_view::npos) return size * n;
+  if (colon == std::string_view::npos) {
+    // The blank line ends a final response's head: hand it over now, not with the first body
+    // byte, so a stream that opens and stays silent is seen as open.
+    if (Trim(line).empty() && self->head_.status >= 200) self->FireHead();
+    return size * n;
+  }
   std::string name = Lower(Trim(line.substr(0, colon)));
   std::string_view value = Trim(line.substr(colon + 1));
   constexpr std::size_t kMaxHeaderValue = 4096;

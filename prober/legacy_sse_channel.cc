@@ -60,6 +60,7 @@ LegacySseChannel::LegacySseChannel(ChannelContext ctx, std::unique_ptr<HttpExcha
 
 LegacySseChannel::~LegacySseChannel() {
   for (auto id : deferred_) ctx_.loop.CancelTimer(id);
+  ctx_.loop.CancelTimer(endpoint_timer_);
   post_->Cancel();
   stream_->Cancel();
 }
@@ -96,6 +97,7 @@ void LegacySseChannel::Connect(Step step, std::function<void(std::optional<StepR
               stream_head_ = h;
               stream_open_ = h.status >= 200 && h.status < 300 &&
                              h.content_type == "text/event-stream";
+              if (stream_open_) OnStreamOpen();
             },
             [this, error_body](std::string_view chunk) {
               if (!stream_open_) {
@@ -125,24 +127,22 @@ void LegacySseChannel::Defer(std::function<void()> fn) {
 
 void LegacySseChannel::OnStreamEvent(const sse::Event& ev) {
   if (endpoint_.empty()) {
-    if (ev.type != "endpoint" || !connect_done_) return;
+    if (!connect_done_) return;
+    if (ev.type != "endpoint") {
+      return FailConnect(Finding::kTransportMismatch,
+                         "the SSE stream's first event is \"" +
+                             Excerpt(ev.type.empty() ? "message" : ev.type, 40) +
+                             "\", not the endpoint event of the 2024-11-05 HTTP+SSE transport: "
+                             "this is a Streamable HTTP server's stream");
+    }
     auto resolved = ResolveEndpoint(ctx_.spec.url, ev.data);
+    if (!resolved) return FailConnect(Finding::kInvalidJsonRpc, resolved.error());
     auto done = std::move(connect_done_);
     connect_done_ = nullptr;
+    ctx_.loop.CancelTimer(endpoint_timer_);
+    endpoint_timer_ = 0;
     timings_ = stream_->ConnectTimings();
     cert_not_after_ = stream_->CertNotAfter();
-    if (!resolved) {
-      connect_record_.http_status = static_cast<int>(stream_head_.status);
-      connect_record_.finding = Finding::kInvalidJsonRpc;
-      connect_record_.message = resolved.error();
-      connect_record_.duration =
-          std::chrono::duration_cast<Micros>(EventLoop::Clock::now() - connect_started_);
-      Defer([this, done = std::move(done)] {
-        stream_->Cancel();
-        done(connect_record_);
-      });
-      return;
-    }
     endpoint_ = *resolved;
     Defer([done = std::move(done)] { done(std::nullopt); });
     return;
@@ -160,12 +160,52 @@ void LegacySseChannel::OnStreamEvent(const sse::Event& ev) {
   if (pending_->scan.response) Defer([this] { MaybeComplete(); });
 }
 
+void LegacySseChannel::OnStreamOpen() {
+  // A legacy server names its endpoint as soon as the stream opens; waiting for the whole
+  // deadline would report a Streamable HTTP server's idle stream as a hung server.
+  auto grace = std::min(EventLoop::Clock::now() + kEndpointGrace, ctx_.deadline);
+  endpoint_timer_ = ctx_.loop.AddTimer(grace, [this] {
+    endpoint_timer_ = 0;
+    if (!connect_done_) return;
+    FailConnect(Finding::kTransportMismatch,
+                "the SSE stream sent no endpoint event within " +
+                    std::to_string(kEndpointGrace.count() / 1000) +
+                    " s of opening: not the 2024-11-05 HTTP+SSE transport (a Streamable HTTP "
+                    "server's stream stays silent)");
+  });
+}
+
+void LegacySseChannel::FailConnect(Finding finding, std::string message) {
+  auto done = std::move(connect_done_);
+  connect_done_ = nullptr;
+  ctx_.loop.CancelTimer(endpoint_timer_);
+  endpoint_timer_ = 0;
+  timings_ = stream_->ConnectTimings();
+  cert_not_after_ = stream_->CertNotAfter();
+  connect_record_.http_status = static_cast<int>(stream_head_.status);
+  connect_record_.content_type = stream_head_.content_type;
+  connect_record_.finding = finding;
+  connect_record_.message = std::move(message);
+  connect_record_.duration =
+      std::chrono::duration_cast<Micros>(EventLoop::Clock::now() - connect_started_);
+  Defer([this, done = std::move(done)] {
+    stream_->Cancel();
+    stream_open_ = false;
+    done(connect_record_);
+  });
+}
+
 void LegacySseChannel::OnStreamDone(const HttpOutcome& out) {
   bool was_open = stream_open_;
   stream_open_ = false;
+  ctx_.loop.CancelTimer(endpoint_timer_);
+  endpoint_timer_ = 0;
   if (connect_done_) {
     auto done = std::move(connect_done_);
     connect_done_ = nullptr;
+    // The connection was made even though the stream failed: its timings are the run's.
+    timings_ = stream_->ConnectTimings();
+    cert_not_after_ = stream_->CertNotAfter();
     if (out.transport != TransportError::kNone) {
       RecordTransport(connect_record_, out);
     } else if (connect_record_.HttpOk() && !was_open) {

@@ -17,8 +17,14 @@ class LegacySseChannel : public RpcChannel {
   ~LegacySseChannel() override;
 
   // Opens the stream and waits for the endpoint event. Reports a failure record for `step`
-  // (the step that needed the connection), or nullopt once the endpoint is known.
+  // (the step that needed the connection), or nullopt once the endpoint is known. A legacy
+  // server sends the endpoint event first and at once; a stream whose first event is another,
+  // or that sends none within kEndpointGrace, is a Streamable HTTP server's stream: reported
+  // at once as Finding::kTransportMismatch instead of hanging until the deadline.
   void Connect(Step step, std::function<void(std::optional<StepRecord>)> done);
+
+  static constexpr std::chrono::milliseconds kEndpointGrace{3000};
+
 
   void Call(Step step, std::string_view method, const nlohmann::json& params, Done done) override;
   void Notify(Step step, std::string_view method, Done done) override;
@@ -48,6 +54,9 @@ class LegacySseChannel : public RpcChannel {
   void Post(const std::string& body);
   void OnStreamEvent(const sse::Event& ev);
   void OnStreamDone(const HttpOutcome& out);
+  void OnStreamOpen();
+  // Ends Connect with connect_record_ (a failure); the stream is cancelled.
+  void FailConnect(Finding finding, std::string message);
   void OnPostDone(const HttpOutcome& out, const HttpResponseHead& head);
   void MaybeComplete();
   void Fail(TransportError transport, Finding finding, std::string message);
@@ -68,6 +77,7 @@ class LegacySseChannel : public RpcChannel {
   std::function<void(std::optional<StepRecord>)> connect_done_;
   StepRecord connect_record_;
   EventLoop::Clock::time_point connect_started_;
+  EventLoop::TimerId endpoint_timer_ = 0;
   bool stream_open_ = false;
   int64_t next_id_ = 1;
   RunTimings timings_;

@@ -31,6 +31,15 @@ StepRecord ToolCallFailure(Problem problem) {
   return Flagged(std::move(rec), std::move(problem));
 }
 
+// A legacy SSE GET that says this URL is no HTTP+SSE endpoint: the stream is another
+// transport's, or the GET is refused the way Streamable HTTP servers refuse it (the Python SDK
+// 400, the TypeScript SDK v2 405, a stateless server 404).
+bool LegacyRefused(const StepRecord& rec) {
+  if (rec.finding == Finding::kTransportMismatch) return true;
+  return rec.transport == TransportError::kNone &&
+         (rec.http_status == 400 || rec.http_status == 404 || rec.http_status == 405);
+}
+
 bool Fallbackable(const StepRecord& rec) {
   if (rec.transport != TransportError::kNone) return false;
   if (rec.http_status != 400 && rec.http_status != 404 && rec.http_status != 405) return false;
@@ -78,11 +87,23 @@ void ProbeRun::Start() {
   if (legacy) {
     static_cast<LegacySseChannel*>(channel_.get())
         ->Connect(Step::kInitialize, [this](std::optional<StepRecord> failure) {
-          if (failure) return Fail(std::move(*failure));
-          Initialize();
+          if (!failure) return Initialize();
+          // Under auto a path ending in /sse is only a guess: a Streamable HTTP server may
+          // live there too. Fall back the other way, once.
+          if (spec_.transport == TransportChoice::kAuto && LegacyRefused(*failure)) {
+            return FallBackToStreamable(std::move(*failure));
+          }
+          Fail(std::move(*failure));
         });
     return;
   }
+  Initialize();
+}
+
+void ProbeRun::FallBackToStreamable(StepRecord legacy_record) {
+  fell_back_ = true;
+  first_attempt_ = std::move(legacy_record);
+  if (!UseChannel(TransportKind::kStreamableHttp)) return;
   Initialize();
 }
 
@@ -116,10 +137,22 @@ void ProbeRun::OnInitialize(RpcOutcome o) {
         OffersModernEra(o.record, o.supported_versions)) {
       return Discover();
     }
-    if (spec_.transport == TransportChoice::kAuto &&
+    if (spec_.transport == TransportChoice::kAuto && !fell_back_ &&
         transcript_.transport == TransportKind::kStreamableHttp && Fallbackable(o.record)) {
       FallBackToLegacy(std::move(o.record));
       return;
+    }
+    if (first_attempt_) {
+      // Neither transport works: report what the legacy GET saw first, and that the
+      // Streamable HTTP fallback failed too.
+      transcript_.transport = TransportKind::kSse;
+      StepRecord rec = std::move(*first_attempt_);
+      rec.message += rec.message.empty() ? "" : "; ";
+      rec.message += "Streamable HTTP fallback also failed (" +
+                     (o.record.http_status ? "HTTP " + std::to_string(o.record.http_status)
+                                           : std::string(ToString(o.record.transport))) +
+                     ")";
+      return Fail(std::move(rec));
     }
     return Fail(std::move(o.record));
   }
@@ -134,6 +167,7 @@ void ProbeRun::OnInitialize(RpcOutcome o) {
 }
 
 void ProbeRun::FallBackToLegacy(StepRecord streamable_record) {
+  fell_back_ = true;
   if (!UseChannel(TransportKind::kSse)) return;
   static_cast<LegacySseChannel*>(channel_.get())
       ->Connect(Step::kInitialize,

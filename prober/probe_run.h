@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "checks/probe_spec.h"
@@ -34,6 +35,7 @@ class ProbeRun {
   void Initialize();
   void OnInitialize(RpcOutcome outcome);
   void FallBackToLegacy(StepRecord streamable_record);
+  void FallBackToStreamable(StepRecord legacy_record);
   void Discover();
   void OnDiscover(RpcOutcome outcome);
   void Initialized();
@@ -59,6 +61,8 @@ class ProbeRun {
   std::unique_ptr<RpcChannel> channel_;
   std::unique_ptr<RpcChannel> retired_channel_;  // kept alive until the run ends
   bool modern_ = false;
+  bool fell_back_ = false;                  // one transport fallback per run, either way
+  std::optional<StepRecord> first_attempt_;  // the legacy GET's failure, while falling back
   bool tools_capability_ = true;
   ToolsListing tools_;
   StepRecord tools_record_;  // all tools/list pages make one step
