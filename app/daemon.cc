@@ -16,6 +16,7 @@
 #include "base/url.h"
 #include "base/version.h"
 #include "checks/classifier.h"
+#include "checks/redaction.h"
 #include "prober/prober.h"
 #include "prober/scheduler.h"
 #include "server/http_server.h"
@@ -70,6 +71,7 @@ tl::expected<ProbeSpec, std::string> Daemon::Impl::Prepare(const std::string& na
   if (!token) return tl::unexpected("bearer token: " + token.error());
   ProbeSpec spec = it->second.spec;
   spec.bearer_token = *token;
+  spec.secrets = SpecSecrets(spec, it->second.secret_headers);
   return spec;
 }
 

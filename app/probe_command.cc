@@ -11,6 +11,7 @@
 #include "base/url.h"
 #include "checks/classifier.h"
 #include "checks/probe_json.h"
+#include "checks/redaction.h"
 #include "config/target_rules.h"
 #include "prober/bounded_json.h"
 #include "prober/prober.h"
@@ -93,6 +94,7 @@ tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const P
     return tl::unexpected("--ca-file: cannot read " + f.ca_file);
   }
   spec.ca_file = f.ca_file;
+  spec.secrets = SpecSecrets(spec, {});
 
   LatencyPolicy policy;
   const std::pair<const std::string*, BaselinePhase> limits[] = {

@@ -27,6 +27,9 @@ struct ProbeSpec {
   TransportChoice transport = TransportChoice::kAuto;
   std::vector<std::string> headers;  // "Name: value" lines sent on every request
   std::string bearer_token;          // sent as Authorization: Bearer; never logged or stored
+  // Values scrubbed from everything the run hands back (checks/redaction.h SpecSecrets fills
+  // it from the token and the credential headers); never logged or stored.
+  std::vector<std::string> secrets;
   std::chrono::milliseconds timeout{10000};  // whole-run deadline
   std::optional<ToolCallSpec> tool_call;
   std::string ca_file;               // extra trusted CA bundle (PEM)

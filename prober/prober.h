@@ -25,7 +25,8 @@ class Prober {
   Prober& operator=(const Prober&) = delete;
 
   // Starts a run; `done` runs exactly once on the loop thread, no later than spec.timeout
-  // (plus a bounded session close) after the call.
+  // (plus a bounded session close) after the call, with a transcript from which every form
+  // of spec.secrets and spec.bearer_token has been scrubbed (checks/redaction.h).
   void Start(ProbeSpec spec, std::function<void(Transcript)> done);
   std::size_t inflight() const { return runs_.size(); }
 
