@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "base/curl.h"
+#include "checks/redaction.h"
 
 namespace mcpwatch::alerts {
 
@@ -48,11 +49,14 @@ tl::expected<HttpOutcome, std::string> PostRequest(const OutgoingRequest& reques
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &outcome.body_excerpt);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   CURLcode rc = curl_easy_perform(c);
+  // The only text of someone else's that a delivery brings back: scrub it here, once.
+  const Redactor redactor(request.secrets);
   if (rc != CURLE_OK) {
     std::string reason = error[0] != '\0' ? error : curl_easy_strerror(rc);
-    return tl::make_unexpected(reason);
+    return tl::make_unexpected(redactor.Scrub(reason));
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &outcome.status);
+  redactor.ScrubInPlace(outcome.body_excerpt);
   return outcome;
 }
 

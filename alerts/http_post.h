@@ -14,6 +14,10 @@ struct OutgoingRequest {
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
   std::chrono::milliseconds timeout{10000};
+  // The notifier's own credentials (webhook key, Slack URL, routing key): scrubbed from the
+  // outcome, since a receiver may echo the request in an error body that ends up in the
+  // outbox's last_error, the log and `mcpwatch alerts`.
+  std::vector<std::string> secrets;
 };
 
 struct HttpOutcome {
@@ -22,7 +26,8 @@ struct HttpOutcome {
 };
 
 // Blocking up to request.timeout. A transport failure is an error naming curl's reason; any
-// HTTP status (including 4xx/5xx) is an outcome. Thread-safe (each call has its own handle).
+// HTTP status (including 4xx/5xx) is an outcome. The error text and body excerpt come back with
+// request.secrets scrubbed (checks/redaction.h). Thread-safe (each call has its own handle).
 tl::expected<HttpOutcome, std::string> PostRequest(const OutgoingRequest& request);
 
 }  // namespace mcpwatch::alerts

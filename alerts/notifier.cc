@@ -21,6 +21,13 @@ tl::expected<std::string, std::string> Secret(const RenderContext& context,
 
 const std::string kJson = "Content-Type: application/json";
 
+// "/services/T0/B0/XYZ?x=1" of "https://hooks.slack.com/services/T0/B0/XYZ?x=1" ("" if none).
+std::string UrlPath(const std::string& url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return path == std::string::npos ? "" : url.substr(path);
+}
+
 }  // namespace
 
 EnvLookup ProcessEnv() {
@@ -60,6 +67,7 @@ tl::expected<OutgoingRequest, std::string> RenderRequest(const NotifierConfig& n
         if (!key) return tl::make_unexpected(key.error());
         request.headers.push_back("X-Mcpwatch-Signature: sha256=" +
                                   HmacSha256Hex(*key, request.body));
+        request.secrets.push_back(*key);
       }
       return request;
     }
@@ -68,6 +76,8 @@ tl::expected<OutgoingRequest, std::string> RenderRequest(const NotifierConfig& n
       if (!url) return tl::make_unexpected(url.error());
       request.url = *url;
       request.body = SlackBody(notice).dump();
+      // The whole URL is the credential; a receiver echoing its request shows the path.
+      request.secrets = {*url, UrlPath(*url)};
       return request;
     }
     case NotifierType::kPagerDuty: {
@@ -75,6 +85,7 @@ tl::expected<OutgoingRequest, std::string> RenderRequest(const NotifierConfig& n
       if (!key) return tl::make_unexpected(key.error());
       request.url = notifier.url.empty() ? std::string(kPagerDutyUrl) : notifier.url;
       request.body = PagerDutyBody(notice, *key).dump();
+      request.secrets.push_back(*key);
       return request;
     }
     case NotifierType::kAlertmanager: {

@@ -35,7 +35,8 @@ struct RenderContext {
 };
 
 // The request for `notifier`; an error (a secret's variable unset, a bad notice) is a failed
-// attempt with that message. Error texts name variables, never their values.
+// attempt with that message. Error texts name variables, never their values. The request's
+// `secrets` hold the credentials it carries, so PostRequest can scrub them from the outcome.
 tl::expected<OutgoingRequest, std::string> RenderRequest(const NotifierConfig& notifier,
                                                          const nlohmann::json& notice,
                                                          const RenderContext& context);

@@ -157,5 +157,42 @@ TEST_CASE("a non-2xx answer is a failed attempt with the status in last_error",
   CHECK(p.Pending() == 1);
 }
 
+TEST_CASE("a receiver echoing the request gets no credential into the outcome",
+          "[alerts][delivery]") {
+  Receiver receiver(0, 400, true);
+  const json notice = {{"dedup_key", "TargetDown/shop"},
+                       {"alert", "TargetDown"},
+                       {"target", "shop"},
+                       {"status", "firing"}};
+  RenderContext context;
+  context.env = FakeEnv({{"HOOK_SECRET", "hook-canary-1f2e"},
+                         {"SLACK_URL", receiver.Url("/slack/slack-canary-3d4c")},
+                         {"PD_KEY", "pd-canary-5b6a"}});
+  NotifierConfig hook = MakeNotifier("ops", NotifierType::kWebhook, receiver.Url("/hook"));
+  hook.secret_env = "HOOK_SECRET";
+  NotifierConfig chat = MakeNotifier("chat", NotifierType::kSlack);
+  chat.webhook_url_env = "SLACK_URL";
+  NotifierConfig pager = MakeNotifier("pager", NotifierType::kPagerDuty, receiver.Url("/pd"));
+  pager.routing_key_env = "PD_KEY";
+  for (const NotifierConfig& n : {hook, chat, pager}) {
+    INFO(n.name);
+    auto request = RenderRequest(n, notice, context);
+    REQUIRE(request);
+    request->headers.push_back("X-Echo-Check: " + request->secrets.front());
+    auto outcome = PostRequest(*request);
+    REQUIRE(outcome);
+    CHECK(outcome->status == 400);
+    CHECK(outcome->body_excerpt.rfind("you sent: POST ", 0) == 0);
+    CHECK_THAT(outcome->body_excerpt, Catch::Matchers::Contains("x-echo-check: [redacted]"));
+    for (const char* canary : {"hook-canary-1f2e", "slack-canary-3d4c", "pd-canary-5b6a"}) {
+      CHECK_THAT(outcome->body_excerpt, !Catch::Matchers::Contains(canary));
+    }
+  }
+  // What the receiver saw still carries each destination's own credential where it must.
+  REQUIRE(receiver.RequestsTo("/slack/slack-canary-3d4c").size() == 1);
+  REQUIRE(receiver.RequestsTo("/pd").size() == 1);
+  CHECK(json::parse(receiver.RequestsTo("/pd")[0].body)["routing_key"] == "pd-canary-5b6a");
+}
+
 }  // namespace
 }  // namespace mcpwatch::alerts::test

@@ -67,7 +67,7 @@ bool ReadRequest(int fd, ReceivedRequest& out) {
 
 }  // namespace
 
-Receiver::Receiver(int port, int status) : status_(status) {
+Receiver::Receiver(int port, int status, bool echo) : status_(status), echo_(echo) {
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error("socket failed");
   int one = 1;
@@ -124,12 +124,19 @@ void Receiver::Loop() {
 void Receiver::Serve(int fd) {
   ReceivedRequest request;
   if (!ReadRequest(fd, request)) return;
+  std::string body = "ok";
+  if (echo_) {
+    body = "you sent: " + request.method + " " + request.path + "\n";
+    for (const auto& [name, value] : request.headers) body += name + ": " + value + "\n";
+    body += "\n" + request.body;
+  }
   {
     std::lock_guard lock(mu_);
     requests_.push_back(std::move(request));
   }
   std::string response = "HTTP/1.1 " + std::to_string(status_) +
-                         " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+                         " X\r\nContent-Length: " + std::to_string(body.size()) +
+                         "\r\nConnection: close\r\n\r\n" + body;
   (void)send(fd, response.data(), response.size(), MSG_NOSIGNAL);
 }
 

@@ -22,7 +22,9 @@ struct ReceivedRequest {
 class Receiver {
  public:
   // Listens on 127.0.0.1:port (0 = any free port). Throws std::runtime_error on failure.
-  explicit Receiver(int port = 0, int status = 200);
+  // `echo`: the answer's body reflects the request (request line, headers, body), as a
+  // helpful error page would; otherwise it is "ok".
+  explicit Receiver(int port = 0, int status = 200, bool echo = false);
   ~Receiver();
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
@@ -39,6 +41,7 @@ class Receiver {
   int listen_fd_ = -1;
   int port_ = 0;
   int status_;
+  bool echo_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
   std::vector<ReceivedRequest> requests_;

@@ -182,5 +182,37 @@ TEST_CASE("alertmanager: /api/v2/alerts with stable labels and endsAt", "[notifi
   CHECK(resolved[0]["labels"] == a["labels"]);
 }
 
+TEST_CASE("each request names its own credentials, to be scrubbed from its outcome", "[notifier]") {
+  using Strings = std::vector<std::string>;
+  json notice = MakeNotice(DownTransition(TransitionKind::kFiring));
+  NotifierConfig hook = Notifier("ops", NotifierType::kWebhook, "http://127.0.0.1:9/hook");
+  hook.secret_env = "HOOK_SECRET";
+  auto signed_hook = RenderRequest(hook, notice, Context(FakeEnv({{"HOOK_SECRET", "s3cret"}})));
+  REQUIRE(signed_hook);
+  CHECK(signed_hook->secrets == Strings{"s3cret"});
+  hook.secret_env.clear();
+  auto unsigned_hook = RenderRequest(hook, notice, Context());
+  REQUIRE(unsigned_hook);
+  CHECK(unsigned_hook->secrets.empty());
+
+  NotifierConfig chat = Notifier("chat", NotifierType::kSlack);
+  chat.webhook_url_env = "SLACK_URL";
+  auto slack = RenderRequest(
+      chat, notice, Context(FakeEnv({{"SLACK_URL", "https://hooks.example/services/T0/B0/x1"}})));
+  REQUIRE(slack);
+  CHECK(slack->secrets == Strings{"https://hooks.example/services/T0/B0/x1", "/services/T0/B0/x1"});
+
+  NotifierConfig pager = Notifier("pager", NotifierType::kPagerDuty);
+  pager.routing_key_env = "PD_KEY";
+  auto pd = RenderRequest(pager, notice, Context(FakeEnv({{"PD_KEY", "R0UT1NG"}})));
+  REQUIRE(pd);
+  CHECK(pd->secrets == Strings{"R0UT1NG"});
+
+  NotifierConfig am = Notifier("am", NotifierType::kAlertmanager, "http://127.0.0.1:9093/");
+  auto to_am = RenderRequest(am, notice, Context());
+  REQUIRE(to_am);
+  CHECK(to_am->secrets.empty());  // config refuses credentials in URLs
+}
+
 }  // namespace
 }  // namespace mcpwatch::alerts
