@@ -149,6 +149,36 @@ TEST_CASE("fixture faults: later-step faults", "[fixture][fault]") {
   }
 }
 
+TEST_CASE("fixture faults: echo-headers reflects every request header", "[fixture][fault]") {
+  std::vector<std::string> headers = kAccept;
+  headers.push_back("X-Api-Key: key-canary");
+  headers.push_back("Authorization: Bearer token-canary");
+  SECTION("an HTTP 500 text body at the configured step") {
+    Fixture fx({"--fault", "echo-headers", "--fault-step", "initialize"});
+    const HttpResponse r = HttpPost(fx.Url(), kInit, headers);
+    CHECK(r.status == 500);
+    CHECK(r.content_type == "text/plain");
+    CHECK(r.body.rfind("request headers:\n", 0) == 0);
+    CHECK(r.body.find("\nx-api-key: key-canary\n") != std::string::npos);
+    CHECK(r.body.find("\nauthorization: Bearer token-canary\n") != std::string::npos);
+  }
+  SECTION("an isError tool result at tool_call (the default step)") {
+    Fixture fx({"--fault", "echo-headers", "--response", "json"});
+    const HttpResponse init = HttpPost(fx.Url(), kInit, headers);
+    CHECK(json::parse(init.body)["result"].is_object());
+    std::vector<std::string> call_headers = WithSession(init);
+    call_headers.push_back("Authorization: Bearer token-canary");
+    const HttpResponse call = HttpPost(fx.Url(), kEchoCall, call_headers);
+    CHECK(call.status == 200);
+    const json result = json::parse(call.body)["result"];
+    CHECK(result["isError"] == true);
+    const std::string text = result["content"][0]["text"];
+    CHECK(text.find("\nauthorization: Bearer token-canary") != std::string::npos);
+    CHECK(text.find("\nmcp-session-id: " + init.Header("mcp-session-id").value_or("?")) !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("fixture faults: streamed and paced bodies", "[fixture][fault]") {
   SECTION("stall-headers sends headers and then nothing") {
     Fixture fx({"--fault", "stall-headers"});
