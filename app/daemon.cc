@@ -41,6 +41,7 @@ struct Daemon::Impl {
   std::unique_ptr<SelfMetrics> self;
   std::unique_ptr<EventLoop> loop;
   std::unique_ptr<Prober> prober;
+  std::unique_ptr<LoopSchedulerHost> scheduler_host;  // outlives the scheduler
   std::unique_ptr<Scheduler> scheduler;
   std::map<std::string, TargetConfig> targets;                       // loop thread
   std::map<std::string, std::unique_ptr<TargetTracker>> trackers;    // loop thread
@@ -253,7 +254,8 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
     self->self->CountSkipped(r == SchedulerSkip::kOverlap ? SkipReason::kOverlap
                                                           : SkipReason::kInflightCap);
   };
-  d.scheduler = std::make_unique<Scheduler>(*d.loop, *d.prober, SchedulerOptionsFor(config), hooks);
+  d.scheduler_host = std::make_unique<LoopSchedulerHost>(*d.loop, *d.prober);
+  d.scheduler = std::make_unique<Scheduler>(*d.scheduler_host, SchedulerOptionsFor(config), hooks);
 
   // Rebuild what we know from history before the first run.
   for (const auto& t : config.targets) {

@@ -125,7 +125,8 @@ int RunLoop(const Options& o) {
   ResetPeakRss();
   double cpu0 = SelfCpuSeconds(), fixtures_cpu0 = FixturesCpu(fixtures);
   auto t0 = Clock::now();
-  Scheduler scheduler(**loop, prober, options, hooks);
+  LoopSchedulerHost host(**loop, prober);
+  Scheduler scheduler(host, options, hooks);
   std::vector<ScheduledTarget> targets;
   for (std::size_t i = 0; i < o.targets; ++i) targets.push_back({TargetName(i), interval});
   scheduler.SetTargets(targets);

@@ -25,29 +25,28 @@ std::string_view ToString(SchedulerSkip r) {
   return "overlap";
 }
 
-Scheduler::Scheduler(EventLoop& loop, Prober& prober, SchedulerOptions options,
-                     SchedulerHooks hooks)
-    : loop_(loop),
-      prober_(prober),
+Scheduler::Scheduler(SchedulerHost& host, SchedulerOptions options, SchedulerHooks hooks)
+    : host_(host),
       options_(options),
       hooks_(std::move(hooks)),
-      epoch_(EventLoop::Clock::now()),
-      rng_(std::random_device{}()) {}
+      epoch_(host.Now()),
+      rng_(options.jitter_seed ? *options.jitter_seed : std::random_device{}()) {}
 
 Scheduler::~Scheduler() {
   for (auto& [name, e] : entries_) {
-    loop_.CancelTimer(e.timer);
-    loop_.CancelTimer(e.soon_timer);
+    host_.CancelTimer(e.timer);
+    host_.CancelTimer(e.soon_timer);
   }
 }
 
-EventLoop::Clock::duration Scheduler::Offset(const ScheduledTarget& t) const {
+Scheduler::Clock::duration Scheduler::Offset(const ScheduledTarget& t) const {
   auto interval = std::chrono::duration_cast<std::chrono::microseconds>(t.interval).count();
   if (interval <= 0) return {};
-  return std::chrono::microseconds(static_cast<int64_t>(StableHash(t.name) % static_cast<uint64_t>(interval)));
+  return std::chrono::microseconds(
+      static_cast<int64_t>(StableHash(t.name) % static_cast<uint64_t>(interval)));
 }
 
-EventLoop::Clock::duration Scheduler::Jitter(const ScheduledTarget& t) {
+Scheduler::Clock::duration Scheduler::Jitter(const ScheduledTarget& t) {
   auto cap = std::min(options_.jitter, t.interval / 10);
   if (cap.count() <= 0) return {};
   std::uniform_int_distribution<int64_t> dist(0, std::chrono::microseconds(cap).count());
@@ -56,7 +55,7 @@ EventLoop::Clock::duration Scheduler::Jitter(const ScheduledTarget& t) {
 
 void Scheduler::SetTargets(const std::vector<ScheduledTarget>& targets) {
   std::unordered_map<std::string, Entry> next;
-  auto now = EventLoop::Clock::now();
+  auto now = host_.Now();
   for (const auto& t : targets) {
     auto old = entries_.find(t.name);
     if (old != entries_.end() && old->second.target.interval == t.interval) {
@@ -71,22 +70,22 @@ void Scheduler::SetTargets(const std::vector<ScheduledTarget>& targets) {
     // (Truncating division made this one period late: at start-up every target skipped its
     // whole first interval.)
     auto behind = (now - epoch_) - offset;
-    int64_t periods = behind <= EventLoop::Clock::duration::zero()
+    int64_t periods = behind <= Clock::duration::zero()
                           ? 0
-                          : (behind + t.interval - EventLoop::Clock::duration(1)) / t.interval;
+                          : (behind + t.interval - Clock::duration(1)) / t.interval;
     e.next_due = epoch_ + offset + periods * t.interval;
     if (e.next_due < now) e.next_due = now;
     if (old != entries_.end()) {
       e.running = old->second.running;
-      loop_.CancelTimer(old->second.timer);
-      loop_.CancelTimer(old->second.soon_timer);
+      host_.CancelTimer(old->second.timer);
+      host_.CancelTimer(old->second.soon_timer);
       entries_.erase(old);
     }
     next.emplace(t.name, std::move(e));
   }
   for (auto& [name, e] : entries_) {  // removed targets
-    loop_.CancelTimer(e.timer);
-    loop_.CancelTimer(e.soon_timer);
+    host_.CancelTimer(e.timer);
+    host_.CancelTimer(e.soon_timer);
   }
   entries_ = std::move(next);
   std::erase_if(waiting_, [this](const std::string& n) { return !entries_.contains(n); });
@@ -99,7 +98,7 @@ void Scheduler::Arm(Entry& e) {
   if (stopped_) return;
   std::string name = e.target.name;
   e.fire_at = e.next_due + Jitter(e.target);
-  e.timer = loop_.AddTimer(e.fire_at, [this, name] { OnDue(name); });
+  e.timer = host_.AddTimer(e.fire_at, [this, name] { OnDue(name); });
 }
 
 void Scheduler::OnDue(const std::string& name) {
@@ -110,7 +109,7 @@ void Scheduler::OnDue(const std::string& name) {
   // Lag is measured against the planned start: the jitter is deliberate, not lateness.
   auto due = e.fire_at;
   e.next_due += e.target.interval;  // fixed rate: the next slot, however late this one starts
-  auto now = EventLoop::Clock::now();
+  auto now = host_.Now();
   while (e.next_due <= now) e.next_due += e.target.interval;
   Arm(e);
   if (e.running || e.queued) {
@@ -130,15 +129,15 @@ void Scheduler::RunSoon(const std::string& target, std::chrono::milliseconds del
   auto it = entries_.find(target);
   if (it == entries_.end() || stopped_) return;
   Entry& e = it->second;
-  auto when = EventLoop::Clock::now() + delay;
+  auto when = host_.Now() + delay;
   if (e.running || e.queued || e.soon_timer != 0 || when >= e.next_due) return;
-  e.soon_timer = loop_.AddTimer(when, [this, target] {
+  e.soon_timer = host_.AddTimer(when, [this, target] {
     auto found = entries_.find(target);
     if (found == entries_.end() || stopped_) return;
     Entry& en = found->second;
     en.soon_timer = 0;
     if (en.running || en.queued || inflight_ >= options_.max_inflight) return;
-    Launch(en, EventLoop::Clock::now());
+    Launch(en, host_.Now());
   });
 }
 
@@ -151,7 +150,7 @@ bool Scheduler::RunNow(const std::string& target, std::function<void(Transcript)
 
 void Scheduler::Start(const std::string& target, std::function<void(Transcript)> done) {
   auto spec = hooks_.prepare(target);
-  if (spec) return prober_.Start(std::move(*spec), std::move(done));
+  if (spec) return host_.StartRun(std::move(*spec), std::move(done));
   // No spec (e.g. an unreadable token file): a failed run without traffic, with the reason.
   StepRecord rec;
   rec.transport = TransportError::kOther;
@@ -161,13 +160,13 @@ void Scheduler::Start(const std::string& target, std::function<void(Transcript)>
   done(std::move(t));
 }
 
-void Scheduler::Launch(Entry& e, EventLoop::Clock::time_point due) {
-  auto now = EventLoop::Clock::now();
+void Scheduler::Launch(Entry& e, Clock::time_point due) {
+  auto now = host_.Now();
   if (hooks_.on_lag) {
-    hooks_.on_lag(std::chrono::duration<double>(std::max(now - due, EventLoop::Clock::duration{})).count());
+    hooks_.on_lag(std::chrono::duration<double>(std::max(now - due, Clock::duration{})).count());
   }
   std::string name = e.target.name;
-  auto started = std::chrono::system_clock::now();
+  auto started = host_.WallNow();
   auto finish = [this, name, started](Transcript t) {
     --inflight_;
     auto found = entries_.find(name);
@@ -195,8 +194,8 @@ void Scheduler::StopScheduling() {
   stopped_ = true;
   waiting_.clear();
   for (auto& [name, e] : entries_) {
-    loop_.CancelTimer(e.timer);
-    loop_.CancelTimer(e.soon_timer);
+    host_.CancelTimer(e.timer);
+    host_.CancelTimer(e.soon_timer);
     e.timer = e.soon_timer = 0;
     e.queued = false;
   }
