@@ -76,7 +76,12 @@ void Scheduler::SetTargets(const std::vector<ScheduledTarget>& targets) {
     e.next_due = epoch_ + offset + periods * t.interval;
     if (e.next_due < now) e.next_due = now;
     if (old != entries_.end()) {
+      // A run in flight or waiting for a slot stays so: the queue holds names, and an entry
+      // that forgot it was queued would be queued a second time (two runs of one target) and
+      // start with a lag measured from no planned start at all.
       e.running = old->second.running;
+      e.queued = old->second.queued;
+      e.queued_due = old->second.queued_due;
       host_.CancelTimer(old->second.timer);
       host_.CancelTimer(old->second.soon_timer);
       entries_.erase(old);

@@ -102,6 +102,7 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
 
   // Replaces the target set; targets whose name and interval are unchanged keep their phase.
+  // A target whose interval changed keeps its run in flight or its place in the queue.
   void SetTargets(const std::vector<ScheduledTarget>& targets);
   // An extra run of `target` after `delay` (a confirmation re-probe); ignored when a run is in
   // flight or the regular run comes sooner.

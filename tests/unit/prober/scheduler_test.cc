@@ -439,6 +439,25 @@ TEST_CASE("SetTargets leaves an unchanged target's plan alone: jitter, run soon,
   CHECK(rig.lags[2] < 3.0);
 }
 
+TEST_CASE("a waiting target whose interval changes keeps its place and its wait", "[scheduler]") {
+  Rig rig(Options(0ms, 1));
+  rig.scheduler.SetTargets({{"a", 60s}, {"b", 60s}});  // b 6.3 s, a 18.0 s
+  auto slot_a = kStart + OffsetOf("a", 60s);
+  rig.host.AdvanceTo(kStart + 20s);  // b in flight, a waiting
+  REQUIRE(rig.scheduler.waiting() == 1);
+  rig.scheduler.SetTargets({{"a", 10s}, {"b", 60s}});  // a now every 10 s, from 27.97 s
+  CHECK(rig.scheduler.waiting() == 1);
+  rig.host.AdvanceTo(kStart + 29s);  // a's new slot comes while it still waits
+  CHECK(rig.skips == std::vector{SchedulerSkip::kOverlap});
+  CHECK(rig.scheduler.waiting() == 1);
+  rig.host.Finish("b");
+  CHECK(rig.host.StartsOf("a") == std::vector{kStart + 29s});
+  REQUIRE(rig.lags.size() == 2);
+  CHECK(rig.lags[1] == Approx(Seconds(kStart + 29s - slot_a)).margin(1e-9));
+  CHECK(rig.scheduler.waiting() == 0);
+  CHECK(rig.scheduler.inflight() == 1);
+}
+
 TEST_CASE("SetTargets drops a removed target from the waiting queue", "[scheduler]") {
   Rig rig(Options(0ms, 1));
   rig.scheduler.SetTargets({{"a", 60s}, {"b", 60s}, {"d", 60s}});  // b 6.3 s, d 16.1 s, a 18.0 s
