@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "base/parse_by_name.h"
+
 namespace mcpwatch {
 
 std::string_view ToString(EventKind k) {
@@ -19,10 +21,7 @@ std::string_view ToString(EventKind k) {
 }
 
 std::optional<EventKind> ParseEventKind(std::string_view s) {
-  for (EventKind k : kAllEventKinds) {
-    if (ToString(k) == s) return k;
-  }
-  return std::nullopt;
+  return ParseByName(kAllEventKinds, s);
 }
 
 nlohmann::json ToJson(const Event& e) {
@@ -31,6 +30,5 @@ nlohmann::json ToJson(const Event& e) {
                         {"at", FormatTimestamp(e.at)},
                         {"details", e.details}};
 }
-
 
 }  // namespace mcpwatch

@@ -1,5 +1,7 @@
 #include "checks/failure_class.h"
 
+#include "base/parse_by_name.h"
+
 namespace mcpwatch {
 
 std::string_view ToString(FailureClass c) {
@@ -27,10 +29,7 @@ std::string_view ToString(FailureClass c) {
 }
 
 std::optional<FailureClass> ParseFailureClass(std::string_view s) {
-  for (FailureClass c : kAllFailureClasses) {
-    if (ToString(c) == s) return c;
-  }
-  return std::nullopt;
+  return ParseByName(kAllFailureClasses, s);
 }
 
 int ExitCodeFor(FailureClass c) {

@@ -1,5 +1,7 @@
 #include "checks/probe_spec.h"
 
+#include "base/parse_by_name.h"
+
 namespace mcpwatch {
 
 std::string_view ToString(TransportChoice t) {
@@ -12,10 +14,7 @@ std::string_view ToString(TransportChoice t) {
 }
 
 std::optional<TransportChoice> ParseTransportChoice(std::string_view s) {
-  for (auto t : {TransportChoice::kAuto, TransportChoice::kStreamableHttp, TransportChoice::kSse}) {
-    if (ToString(t) == s) return t;
-  }
-  return std::nullopt;
+  return ParseByName(kAllTransportChoices, s);
 }
 
 }  // namespace mcpwatch

@@ -2,16 +2,18 @@
 // file and the scheduler. Plain data; secrets live here only in memory.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace mcpwatch {
 
 enum class TransportChoice { kAuto, kStreamableHttp, kSse };
+inline constexpr std::array kAllTransportChoices = {
+    TransportChoice::kAuto, TransportChoice::kStreamableHttp, TransportChoice::kSse};
 std::string_view ToString(TransportChoice t);  // "auto" | "streamable-http" | "sse"
 std::optional<TransportChoice> ParseTransportChoice(std::string_view s);
 
@@ -32,7 +34,7 @@ struct ProbeSpec {
   std::vector<std::string> secrets;
   std::chrono::milliseconds timeout{10000};  // whole-run deadline
   std::optional<ToolCallSpec> tool_call;
-  std::string ca_file;               // extra trusted CA bundle (PEM)
+  std::string ca_file;  // extra trusted CA bundle (PEM)
 };
 
 }  // namespace mcpwatch

@@ -1,5 +1,7 @@
 #include "checks/step.h"
 
+#include "base/parse_by_name.h"
+
 namespace mcpwatch {
 
 std::string_view ToString(Step s) {
@@ -15,10 +17,7 @@ std::string_view ToString(Step s) {
 }
 
 std::optional<Step> ParseStep(std::string_view s) {
-  for (Step step : kAllSteps) {
-    if (ToString(step) == s) return step;
-  }
-  return std::nullopt;
+  return ParseByName(kAllSteps, s);
 }
 
 }  // namespace mcpwatch

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/parse_by_name.h"
 #include "checks/event.h"
 
 namespace mcpwatch {
@@ -37,10 +38,7 @@ std::string_view ToString(TargetState s) {
 }
 
 std::optional<TargetState> ParseTargetState(std::string_view s) {
-  for (TargetState t : kAllTargetStates) {
-    if (ToString(t) == s) return t;
-  }
-  return std::nullopt;
+  return ParseByName(kAllTargetStates, s);
 }
 
 bool IsHardFailure(FailureClass c) {

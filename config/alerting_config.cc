@@ -1,5 +1,7 @@
 #include "config/alerting_config.h"
 
+#include "base/parse_by_name.h"
+
 namespace mcpwatch {
 
 std::string_view ToString(NotifierType t) {
@@ -13,11 +15,7 @@ std::string_view ToString(NotifierType t) {
 }
 
 std::optional<NotifierType> ParseNotifierType(std::string_view s) {
-  for (auto t : {NotifierType::kWebhook, NotifierType::kSlack, NotifierType::kPagerDuty,
-                 NotifierType::kAlertmanager}) {
-    if (ToString(t) == s) return t;
-  }
-  return std::nullopt;
+  return ParseByName(kAllNotifierTypes, s);
 }
 
 }  // namespace mcpwatch

@@ -13,6 +13,9 @@
 namespace mcpwatch {
 
 enum class NotifierType { kWebhook, kSlack, kPagerDuty, kAlertmanager };
+inline constexpr std::array kAllNotifierTypes = {NotifierType::kWebhook, NotifierType::kSlack,
+                                                 NotifierType::kPagerDuty,
+                                                 NotifierType::kAlertmanager};
 std::string_view ToString(NotifierType t);  // "webhook" | "slack" | "pagerduty" | "alertmanager"
 std::optional<NotifierType> ParseNotifierType(std::string_view s);
 
