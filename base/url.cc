@@ -1,9 +1,9 @@
 #include "base/url.h"
 
 #include <algorithm>
-#include <cctype>
 #include <optional>
 
+#include "base/ascii_lower.h"
 #include "base/curl.h"
 
 namespace mcpwatch {
@@ -17,12 +17,6 @@ std::optional<std::string> Part(CURLU* u, CURLUPart part) {
   return s;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -32,7 +26,7 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 std::string CheckHttpUrl(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return "it needs a scheme (http:// or https://)";
-  const std::string scheme = Lower(url.substr(0, scheme_end));
+  const std::string scheme = AsciiLower(url.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") {
     return "scheme \"" + scheme + "\" is not supported (use http or https)";
   }
@@ -61,24 +55,20 @@ tl::expected<ProbeUrl, std::string> ParseProbeUrl(const std::string& url) {
     return tl::unexpected("\"" + RedactUrl(url) + "\" is not a valid URL");
   }
   ProbeUrl out;
-  out.scheme = Part(u.get(), CURLUPART_SCHEME).value_or("");
-  std::transform(out.scheme.begin(), out.scheme.end(), out.scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  out.scheme = AsciiLower(Part(u.get(), CURLUPART_SCHEME).value_or(""));
   if (out.scheme != "http" && out.scheme != "https") {
     return tl::unexpected("URL scheme must be http or https, not \"" + out.scheme + "\"");
   }
   out.host = Part(u.get(), CURLUPART_HOST).value_or("");
   if (out.host.empty()) return tl::unexpected(std::string("URL has no host"));
-  std::string host = out.host;
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string host = AsciiLower(out.host);
   if (EndsWith(host, ".")) host.pop_back();
   out.reserved_invalid = host == "invalid" || EndsWith(host, ".invalid");
   std::string path = Part(u.get(), CURLUPART_PATH).value_or("");
   if (EndsWith(path, "/")) path.pop_back();
   out.path_ends_with_sse = EndsWith(path, "/sse");
-  out.has_credentials = Part(u.get(), CURLUPART_USER).has_value() ||
-                        Part(u.get(), CURLUPART_PASSWORD).has_value();
+  out.has_credentials =
+      Part(u.get(), CURLUPART_USER).has_value() || Part(u.get(), CURLUPART_PASSWORD).has_value();
   return out;
 }
 

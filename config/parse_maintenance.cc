@@ -1,8 +1,8 @@
 // maintenance: lists (global and per target).
 #include <algorithm>
 #include <array>
-#include <cctype>
 
+#include "base/ascii_lower.h"
 #include "base/timestamp.h"
 #include "config/sections.h"
 
@@ -16,9 +16,8 @@ constexpr std::array<std::string_view, 7> kLongDays{"sunday",   "monday", "tuesd
 constexpr std::chrono::milliseconds kWeek{7LL * 24 * 3600 * 1000};
 
 // Bit index (0 = Sunday) of a weekday name, or -1.
-int WeekdayBit(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+int WeekdayBit(std::string_view name) {
+  const std::string text = AsciiLower(name);
   for (std::size_t i = 0; i < kShortDays.size(); ++i) {
     if (text == kShortDays[i] || text == kLongDays[i]) return static_cast<int>(i);
   }

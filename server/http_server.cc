@@ -2,26 +2,18 @@
 
 #include <civetweb.h>
 
-#include <algorithm>
 #include <array>
-#include <cctype>
 #include <exception>
 #include <mutex>
 #include <string_view>
 
+#include "base/ascii_lower.h"
 #include "server/log.h"
 #include "server/routes.h"
 
 namespace mcpwatch {
 
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 WebRequest ToRequest(const mg_request_info& info) {
   WebRequest request;
@@ -31,7 +23,9 @@ WebRequest ToRequest(const mg_request_info& info) {
   if (info.query_string != nullptr) request.query = ParseQuery(info.query_string);
   for (int i = 0; i < info.num_headers; ++i) {
     const mg_header& h = info.http_headers[i];
-    if (h.name != nullptr && h.value != nullptr) request.headers.emplace(Lower(h.name), h.value);
+    if (h.name != nullptr && h.value != nullptr) {
+      request.headers.emplace(AsciiLower(h.name), h.value);
+    }
   }
   return request;
 }

@@ -1,7 +1,6 @@
 #include "server/http_types.h"
 
-#include <algorithm>
-#include <cctype>
+#include "base/ascii_lower.h"
 
 namespace mcpwatch {
 
@@ -14,13 +13,6 @@ int HexValue(char c) {
   return -1;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 }  // namespace
 
 std::optional<std::string> WebRequest::Param(const std::string& name) const {
@@ -30,7 +22,7 @@ std::optional<std::string> WebRequest::Param(const std::string& name) const {
 }
 
 std::optional<std::string> WebRequest::Header(std::string_view name) const {
-  auto it = headers.find(Lower(name));
+  auto it = headers.find(AsciiLower(name));
   if (it == headers.end()) return std::nullopt;
   return it->second;
 }
