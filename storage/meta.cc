@@ -1,15 +1,14 @@
 #include "storage/meta.h"
 
+#include "storage/rows.h"
+
 namespace mcpwatch::storage {
 
 tl::expected<std::optional<int64_t>, std::string> ReadMeta(Database& db, std::string_view key) {
   auto query = db.Prepare("SELECT value FROM storage_meta WHERE key = ?");
   if (!query) return tl::make_unexpected(query.error());
   query->Bind(key);
-  auto row = query->Step();
-  if (!row) return tl::make_unexpected(row.error());
-  if (!*row) return std::optional<int64_t>();
-  return std::optional<int64_t>(query->Int(0));
+  return FirstRow(*query, [](const Query& row) { return row.Int(0); });
 }
 
 tl::expected<void, std::string> WriteMeta(Database& db, std::string_view key, int64_t value) {

@@ -7,6 +7,7 @@
 
 #include "storage/migrations.h"
 #include "storage/percentile.h"
+#include "storage/rows.h"
 
 namespace mcpwatch::storage {
 
@@ -59,18 +60,6 @@ tl::expected<RunRow, std::string> RowFrom(const Query& q) {
   row.steps = std::move(*steps);
   row.maintenance = q.Int(19) != 0;
   return row;
-}
-
-tl::expected<std::vector<RunRow>, std::string> CollectRuns(Query& q) {
-  std::vector<RunRow> rows;
-  while (true) {
-    auto has = q.Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) return rows;
-    auto row = RowFrom(q);
-    if (!row) return tl::make_unexpected(row.error());
-    rows.push_back(std::move(*row));
-  }
 }
 
 // Reads the steps JSON exactly as EncodeSteps writes it (no spaces, fixed element order) without
@@ -168,6 +157,47 @@ tl::expected<std::vector<StepRow>, std::string> DecodeStoredSteps(std::string_vi
   return DecodeSteps(json);
 }
 
+// The class and start of the target's newest run, into `status` (left alone when it has none).
+tl::expected<void, std::string> ReadLastRun(Database& db, int64_t target_id, TargetStatus& status) {
+  auto last = db.Prepare(
+      "SELECT class, started_at FROM runs WHERE target_id = ? "
+      "ORDER BY started_at DESC LIMIT 1");
+  if (!last) return tl::make_unexpected(last.error());
+  last->Bind(target_id);
+  return ForEachRow(*last, [&](const Query& row) -> tl::expected<void, std::string> {
+    auto cls = ClassFrom(row, 0);
+    if (!cls) return tl::make_unexpected(cls.error());
+    status.last_class = *cls;
+    status.last_run_at = FromEpochMs(row.Int(1));
+    return {};
+  });
+}
+
+// runs_24h, uptime_24h and p95_24h of `status` from the target's runs in (from_ms, to_ms],
+// maintenance runs left out. `latencies` is scratch space, reused across targets.
+tl::expected<void, std::string> ReadDay(Database& db, int64_t target_id, int64_t from_ms,
+                                        int64_t to_ms, std::vector<double>& latencies,
+                                        TargetStatus& status) {
+  auto window = db.Prepare(
+      "SELECT ok, total_ms FROM runs WHERE target_id = ? AND started_at > ? "
+      "AND started_at <= ? AND maintenance = 0");
+  if (!window) return tl::make_unexpected(window.error());
+  window->Bind(target_id).Bind(from_ms).Bind(to_ms);
+  latencies.clear();
+  int64_t runs = 0;
+  auto read = ForEachRow(*window, [&](const Query& row) {
+    ++runs;
+    if (row.Int(0) != 0) latencies.push_back(row.Real(1));
+  });
+  if (!read) return read;
+  status.runs_24h = runs;
+  if (runs > 0) {
+    status.uptime_24h = static_cast<double>(latencies.size()) / static_cast<double>(runs);
+  }
+  if (auto p95 = Percentile(latencies, 0.95)) status.p95_24h = FromMs(*p95);
+  return {};
+}
+
 }  // namespace
 
 tl::expected<HistoryReader, std::string> HistoryReader::Open(const std::filesystem::path& path) {
@@ -184,7 +214,7 @@ tl::expected<std::vector<RunRow>, std::string> HistoryReader::History(std::strin
                        "ORDER BY r.started_at DESC, r.id DESC LIMIT ?");
   if (!q) return tl::make_unexpected(q.error());
   q->Bind(target).Bind(ToEpochMs(since)).Bind(ClampLimit(limit));
-  return CollectRuns(*q);
+  return CollectRows(*q, RowFrom);
 }
 
 tl::expected<std::vector<TargetStatus>, std::string> HistoryReader::Status(TimePoint now) {
@@ -200,59 +230,28 @@ tl::expected<std::vector<TargetStatus>, std::string> HistoryReader::StatusInSnap
       "SELECT t.id, t.name, s.state, s.since FROM targets t "
       "LEFT JOIN target_state s ON s.target_id = t.id ORDER BY t.name");
   if (!targets) return tl::make_unexpected(targets.error());
-  std::vector<std::pair<int64_t, TargetStatus>> rows;
-  while (true) {
-    auto has = targets->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) break;
+  auto rows = CollectRows(*targets, [](const Query& row) {
     TargetStatus status;
-    status.target = targets->Text(1);
-    if (!targets->IsNull(2)) {
-      status.state = targets->Text(2);
-      status.state_since = FromEpochMs(targets->Int(3));
+    status.target = row.Text(1);
+    if (!row.IsNull(2)) {
+      status.state = row.Text(2);
+      status.state_since = FromEpochMs(row.Int(3));
     }
-    rows.emplace_back(targets->Int(0), std::move(status));
-  }
+    return std::pair(row.Int(0), std::move(status));
+  });
+  if (!rows) return tl::make_unexpected(rows.error());
   const int64_t to = ToEpochMs(now);
   const int64_t from = ToEpochMs(now - kDay);
   std::vector<double> latencies;
-  for (auto& [id, status] : rows) {
-    auto last = db_.Prepare(
-        "SELECT class, started_at FROM runs WHERE target_id = ? "
-        "ORDER BY started_at DESC LIMIT 1");
-    if (!last) return tl::make_unexpected(last.error());
-    last->Bind(id);
-    auto has = last->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (*has) {
-      auto cls = ClassFrom(*last, 0);
-      if (!cls) return tl::make_unexpected(cls.error());
-      status.last_class = *cls;
-      status.last_run_at = FromEpochMs(last->Int(1));
+  for (auto& [id, status] : *rows) {
+    if (auto read = ReadLastRun(db_, id, status); !read) return tl::make_unexpected(read.error());
+    if (auto read = ReadDay(db_, id, from, to, latencies, status); !read) {
+      return tl::make_unexpected(read.error());
     }
-    auto window = db_.Prepare(
-        "SELECT ok, total_ms FROM runs WHERE target_id = ? AND started_at > ? "
-        "AND started_at <= ? AND maintenance = 0");
-    if (!window) return tl::make_unexpected(window.error());
-    window->Bind(id).Bind(from).Bind(to);
-    latencies.clear();
-    int64_t runs = 0;
-    while (true) {
-      auto row = window->Step();
-      if (!row) return tl::make_unexpected(row.error());
-      if (!*row) break;
-      ++runs;
-      if (window->Int(0) != 0) latencies.push_back(window->Real(1));
-    }
-    status.runs_24h = runs;
-    if (runs > 0) {
-      status.uptime_24h = static_cast<double>(latencies.size()) / static_cast<double>(runs);
-    }
-    if (auto p95 = Percentile(latencies, 0.95)) status.p95_24h = FromMs(*p95);
   }
   std::vector<TargetStatus> result;
-  result.reserve(rows.size());
-  for (auto& entry : rows) result.push_back(std::move(entry.second));
+  result.reserve(rows->size());
+  for (auto& entry : *rows) result.push_back(std::move(entry.second));
   return result;
 }
 
@@ -261,15 +260,11 @@ tl::expected<std::vector<RunCount>, std::string> HistoryReader::RunCounts() {
       "SELECT t.name, c.class, c.total FROM run_counts c JOIN targets t ON t.id = c.target_id "
       "ORDER BY t.name, c.class");
   if (!q) return tl::make_unexpected(q.error());
-  std::vector<RunCount> counts;
-  while (true) {
-    auto has = q->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) return counts;
-    auto cls = ClassFrom(*q, 1);
+  return CollectRows(*q, [](const Query& row) -> tl::expected<RunCount, std::string> {
+    auto cls = ClassFrom(row, 1);
     if (!cls) return tl::make_unexpected(cls.error());
-    counts.push_back(RunCount{.target = q->Text(0), .cls = *cls, .total = q->Int(2)});
-  }
+    return RunCount{.target = row.Text(0), .cls = *cls, .total = row.Int(2)};
+  });
 }
 
 tl::expected<std::vector<RunRow>, std::string> HistoryReader::LastRuns() {
@@ -278,7 +273,7 @@ tl::expected<std::vector<RunRow>, std::string> HistoryReader::LastRuns() {
                        "WHERE target_id = t.id ORDER BY started_at DESC, id DESC LIMIT 1) "
                        "ORDER BY t.name");
   if (!q) return tl::make_unexpected(q.error());
-  return CollectRuns(*q);
+  return CollectRows(*q, RowFrom);
 }
 
 tl::expected<std::vector<LatencySample>, std::string> HistoryReader::SuccessfulLatencies(
@@ -291,17 +286,13 @@ tl::expected<std::vector<LatencySample>, std::string> HistoryReader::SuccessfulL
       " ORDER BY r.started_at DESC LIMIT ?) ORDER BY started_at");
   if (!q) return tl::make_unexpected(q.error());
   q->Bind(target).Bind(ToEpochMs(since)).Bind(ClampLimit(limit));
-  std::vector<LatencySample> samples;
-  while (true) {
-    auto has = q->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) return samples;
-    auto steps = DecodeStoredSteps(q->Text(2));
+  return CollectRows(*q, [](const Query& row) -> tl::expected<LatencySample, std::string> {
+    auto steps = DecodeStoredSteps(row.Text(2));
     if (!steps) return tl::make_unexpected(steps.error());
-    samples.push_back(LatencySample{.started_at = FromEpochMs(q->Int(0)),
-                                    .total = FromMs(q->Real(1)),
-                                    .steps = std::move(*steps)});
-  }
+    return LatencySample{.started_at = FromEpochMs(row.Int(0)),
+                         .total = FromMs(row.Real(1)),
+                         .steps = std::move(*steps)};
+  });
 }
 
 tl::expected<std::vector<FailureClass>, std::string> HistoryReader::RecentClasses(
@@ -311,15 +302,7 @@ tl::expected<std::vector<FailureClass>, std::string> HistoryReader::RecentClasse
       "WHERE t.name = ? AND r.started_at >= ? ORDER BY r.started_at DESC, r.id DESC LIMIT ?");
   if (!q) return tl::make_unexpected(q.error());
   q->Bind(target).Bind(ToEpochMs(since)).Bind(ClampLimit(limit));
-  std::vector<FailureClass> classes;
-  while (true) {
-    auto has = q->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) return classes;
-    auto cls = ClassFrom(*q, 0);
-    if (!cls) return tl::make_unexpected(cls.error());
-    classes.push_back(*cls);
-  }
+  return CollectRows(*q, [](const Query& row) { return ClassFrom(row, 0); });
 }
 
 tl::expected<std::vector<EventRecord>, std::string> HistoryReader::Events(std::string_view target,
@@ -337,17 +320,13 @@ tl::expected<std::vector<EventRecord>, std::string> HistoryReader::Events(std::s
   if (!q) return tl::make_unexpected(q.error());
   if (!target.empty()) q->Bind(target);
   q->Bind(ToEpochMs(since)).Bind(ClampLimit(limit));
-  std::vector<EventRecord> events;
-  while (true) {
-    auto has = q->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) return events;
-    events.push_back(EventRecord{.id = q->Int(0),
-                                 .target = q->Text(1),
-                                 .at = FromEpochMs(q->Int(2)),
-                                 .kind = q->Text(3),
-                                 .details = q->Text(4)});
-  }
+  return CollectRows(*q, [](const Query& row) {
+    return EventRecord{.id = row.Int(0),
+                       .target = row.Text(1),
+                       .at = FromEpochMs(row.Int(2)),
+                       .kind = row.Text(3),
+                       .details = row.Text(4)};
+  });
 }
 
 tl::expected<std::vector<EventCount>, std::string> HistoryReader::EventCounts() {
@@ -356,13 +335,9 @@ tl::expected<std::vector<EventCount>, std::string> HistoryReader::EventCounts() 
       "(SELECT target_id, kind, COUNT(*) AS total FROM events GROUP BY target_id, kind) c "
       "LEFT JOIN targets t ON t.id = c.target_id ORDER BY 1, 2");
   if (!q) return tl::make_unexpected(q.error());
-  std::vector<EventCount> counts;
-  while (true) {
-    auto has = q->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) return counts;
-    counts.push_back(EventCount{.target = q->Text(0), .kind = q->Text(1), .total = q->Int(2)});
-  }
+  return CollectRows(*q, [](const Query& row) {
+    return EventCount{.target = row.Text(0), .kind = row.Text(1), .total = row.Int(2)};
+  });
 }
 
 tl::expected<std::optional<SnapshotRecord>, std::string> HistoryReader::Snapshot(
@@ -370,16 +345,15 @@ tl::expected<std::optional<SnapshotRecord>, std::string> HistoryReader::Snapshot
   auto q = db_.Prepare(sql);
   if (!q) return tl::make_unexpected(q.error());
   q->Bind(target);
-  auto has = q->Step();
-  if (!has) return tl::make_unexpected(has.error());
-  if (!*has) return std::optional<SnapshotRecord>();
-  return SnapshotRecord{.id = q->Int(0),
-                        .target = q->Text(1),
-                        .hash = q->Text(2),
-                        .tools = q->Text(3),
-                        .server_version = q->Text(4),
-                        .first_seen = FromEpochMs(q->Int(5)),
-                        .accepted = q->Int(6) != 0};
+  return FirstRow(*q, [](const Query& row) {
+    return SnapshotRecord{.id = row.Int(0),
+                          .target = row.Text(1),
+                          .hash = row.Text(2),
+                          .tools = row.Text(3),
+                          .server_version = row.Text(4),
+                          .first_seen = FromEpochMs(row.Int(5)),
+                          .accepted = row.Int(6) != 0};
+  });
 }
 
 #define MCPWATCH_SNAPSHOT_QUERY(WHERE)                                                   \
@@ -402,16 +376,12 @@ tl::expected<std::vector<TargetStateRecord>, std::string> HistoryReader::TargetS
       "SELECT t.name, s.state, s.since, s.details FROM target_state s "
       "JOIN targets t ON t.id = s.target_id ORDER BY t.name");
   if (!q) return tl::make_unexpected(q.error());
-  std::vector<TargetStateRecord> states;
-  while (true) {
-    auto has = q->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) return states;
-    states.push_back(TargetStateRecord{.target = q->Text(0),
-                                       .state = q->Text(1),
-                                       .since = FromEpochMs(q->Int(2)),
-                                       .details = q->Text(3)});
-  }
+  return CollectRows(*q, [](const Query& row) {
+    return TargetStateRecord{.target = row.Text(0),
+                             .state = row.Text(1),
+                             .since = FromEpochMs(row.Int(2)),
+                             .details = row.Text(3)};
+  });
 }
 
 }  // namespace mcpwatch::storage

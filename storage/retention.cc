@@ -7,6 +7,7 @@
 
 #include "storage/meta.h"
 #include "storage/percentile.h"
+#include "storage/rows.h"
 
 namespace mcpwatch::storage {
 
@@ -39,22 +40,20 @@ tl::expected<std::optional<Rollup>, std::string> ComputeRollup(Database& db, int
   Rollup rollup;
   rollup.target_id = target_id;
   bool any = false;
-  while (true) {
-    auto row = query->Step();
-    if (!row) return tl::make_unexpected(row.error());
-    if (!*row) break;
+  auto read = ForEachRow(*query, [&](const Query& row) {
     any = true;
-    if (query->Int(3) != 0) {
+    if (row.Int(3) != 0) {
       ++rollup.maintenance_runs;
-      continue;
+      return;
     }
     ++rollup.runs;
-    ++rollup.class_counts[query->Text(0)];
-    if (query->Int(1) != 0) {
+    ++rollup.class_counts[row.Text(0)];
+    if (row.Int(1) != 0) {
       ++rollup.successes;
-      rollup.latencies_ms.push_back(query->Real(2));
+      rollup.latencies_ms.push_back(row.Real(2));
     }
-  }
+  });
+  if (!read) return tl::make_unexpected(read.error());
   if (!any) return std::nullopt;
   return rollup;
 }
@@ -79,13 +78,26 @@ tl::expected<void, std::string> WriteRollup(Database& db, int64_t hour, Rollup& 
   return insert->Run();
 }
 
-// The first (lowest id) row of `sql`'s table older than `cutoff_ms`, scanning in id order and
-// stopping at the first younger row: rows are appended in roughly time order, so this finds
-// the expired prefix without an index on time.
+// A table whose oldest rows expire: `scan` lists (key, time) in key order up to a LIMIT, and
+// `remove` deletes every row up to a key.
+struct ExpiringTable {
+  std::string_view scan;
+  std::string_view remove;
+};
+
+constexpr ExpiringTable kRunsTable = {"SELECT id, started_at FROM runs ORDER BY id LIMIT ?",
+                                      "DELETE FROM runs WHERE id <= ?"};
+constexpr ExpiringTable kRollupsTable = {
+    "SELECT rowid, hour FROM rollups_hourly ORDER BY rowid LIMIT ?",
+    "DELETE FROM rollups_hourly WHERE rowid <= ?"};
+
+// The key of the last row of the table's expired prefix: scanning at most `limit` rows in key
+// order and stopping at the first one not older than `cutoff_ms`. Rows are appended in roughly
+// time order, so this finds the expired prefix without an index on time.
 tl::expected<std::optional<int64_t>, std::string> ExpiredPrefixEnd(Database& db,
-                                                                   std::string_view sql,
+                                                                   const ExpiringTable& table,
                                                                    int64_t cutoff_ms, int limit) {
-  auto query = db.Prepare(sql);
+  auto query = db.Prepare(table.scan);
   if (!query) return tl::make_unexpected(query.error());
   query->Bind(limit);
   std::optional<int64_t> last;
@@ -96,6 +108,26 @@ tl::expected<std::optional<int64_t>, std::string> ExpiredPrefixEnd(Database& db,
     last = query->Int(0);
   }
   return last;
+}
+
+// Deletes the table's expired prefix (see ExpiredPrefixEnd) in one transaction; how many rows
+// went.
+tl::expected<int64_t, std::string> DeleteExpiredPrefix(Database& db, const ExpiringTable& table,
+                                                       int64_t cutoff_ms, int limit) {
+  auto end = ExpiredPrefixEnd(db, table, cutoff_ms, limit);
+  if (!end) return tl::make_unexpected(end.error());
+  if (!*end) return 0;
+  int64_t deleted = 0;
+  auto done = InTransaction(db, [&]() -> tl::expected<void, std::string> {
+    auto del = db.Prepare(table.remove);
+    if (!del) return tl::make_unexpected(del.error());
+    del->Bind(**end);
+    auto ran = del->Run();
+    deleted = db.Changes();
+    return ran;
+  });
+  if (!done) return tl::make_unexpected(done.error());
+  return deleted;
 }
 
 }  // namespace
@@ -115,10 +147,7 @@ tl::expected<std::optional<int64_t>, std::string> RetentionJob::ClosedUntil(Data
   // First pass: start one hour before the oldest row (rows are appended in about time order).
   auto first = db.Prepare("SELECT started_at FROM runs ORDER BY id LIMIT 1");
   if (!first) return tl::make_unexpected(first.error());
-  auto has = first->Step();
-  if (!has) return tl::make_unexpected(has.error());
-  if (!*has) return std::optional<int64_t>();
-  return std::optional<int64_t>(FloorHour(first->Int(0)) - kHourMs);
+  return FirstRow(*first, [](const Query& row) { return FloorHour(row.Int(0)) - kHourMs; });
 }
 
 tl::expected<bool, std::string> RetentionJob::RollupStep(Database& db, TimePoint now) {
@@ -132,20 +161,15 @@ tl::expected<bool, std::string> RetentionJob::RollupStep(Database& db, TimePoint
   auto targets = db.Prepare("SELECT id FROM targets WHERE id > ? ORDER BY id LIMIT ?");
   if (!targets) return tl::make_unexpected(targets.error());
   targets->Bind(next_target_id_).Bind(kTargetsPerRollupStep);
-  std::vector<int64_t> ids;
-  while (true) {
-    auto row = targets->Step();
-    if (!row) return tl::make_unexpected(row.error());
-    if (!*row) break;
-    ids.push_back(targets->Int(0));
-  }
+  auto ids = CollectRows(*targets, [](const Query& row) { return row.Int(0); });
+  if (!ids) return tl::make_unexpected(ids.error());
   std::vector<Rollup> rollups;
-  for (int64_t id : ids) {
+  for (int64_t id : *ids) {
     auto rollup = ComputeRollup(db, id, hour);
     if (!rollup) return tl::make_unexpected(rollup.error());
     if (*rollup) rollups.push_back(std::move(**rollup));
   }
-  const bool hour_done = ids.size() < static_cast<size_t>(kTargetsPerRollupStep);
+  const bool hour_done = ids->size() < static_cast<size_t>(kTargetsPerRollupStep);
   auto written = InTransaction(db, [&]() -> tl::expected<void, std::string> {
     for (Rollup& r : rollups) {
       if (auto done = WriteRollup(db, hour, r); !done) return done;
@@ -158,7 +182,7 @@ tl::expected<bool, std::string> RetentionJob::RollupStep(Database& db, TimePoint
     ++report_.hours_closed;
     next_target_id_ = 0;
   } else {
-    next_target_id_ = ids.back();
+    next_target_id_ = ids->back();
   }
   return true;
 }
@@ -169,42 +193,18 @@ tl::expected<bool, std::string> RetentionJob::DeleteRunsStep(Database& db, TimeP
   if (!*closed_until) return false;
   // Never delete a run whose hour has not been rolled up yet.
   const int64_t cutoff = std::min(ToEpochMs(now - policy_.raw_retention), **closed_until);
-  auto end = ExpiredPrefixEnd(db, "SELECT id, started_at FROM runs ORDER BY id LIMIT ?", cutoff,
-                              policy_.max_rows_per_transaction);
-  if (!end) return tl::make_unexpected(end.error());
-  if (!*end) return false;
-  int64_t deleted = 0;
-  auto done = InTransaction(db, [&]() -> tl::expected<void, std::string> {
-    auto del = db.Prepare("DELETE FROM runs WHERE id <= ?");
-    if (!del) return tl::make_unexpected(del.error());
-    del->Bind(**end);
-    auto ran = del->Run();
-    deleted = db.Changes();
-    return ran;
-  });
-  if (!done) return tl::make_unexpected(done.error());
-  report_.runs_deleted += deleted;
-  return deleted > 0;
+  auto deleted = DeleteExpiredPrefix(db, kRunsTable, cutoff, policy_.max_rows_per_transaction);
+  if (!deleted) return tl::make_unexpected(deleted.error());
+  report_.runs_deleted += *deleted;
+  return *deleted > 0;
 }
 
 tl::expected<bool, std::string> RetentionJob::DeleteRollupsStep(Database& db, TimePoint now) {
   const int64_t cutoff = ToEpochMs(now - policy_.rollup_retention);
-  auto end = ExpiredPrefixEnd(db, "SELECT rowid, hour FROM rollups_hourly ORDER BY rowid LIMIT ?",
-                              cutoff, policy_.max_rows_per_transaction);
-  if (!end) return tl::make_unexpected(end.error());
-  if (!*end) return false;
-  int64_t deleted = 0;
-  auto done = InTransaction(db, [&]() -> tl::expected<void, std::string> {
-    auto del = db.Prepare("DELETE FROM rollups_hourly WHERE rowid <= ?");
-    if (!del) return tl::make_unexpected(del.error());
-    del->Bind(**end);
-    auto ran = del->Run();
-    deleted = db.Changes();
-    return ran;
-  });
-  if (!done) return tl::make_unexpected(done.error());
-  report_.rollups_deleted += deleted;
-  return deleted > 0;
+  auto deleted = DeleteExpiredPrefix(db, kRollupsTable, cutoff, policy_.max_rows_per_transaction);
+  if (!deleted) return tl::make_unexpected(deleted.error());
+  report_.rollups_deleted += *deleted;
+  return *deleted > 0;
 }
 
 tl::expected<RetentionReport, std::string> RunRetention(Database& db, const RetentionPolicy& policy,
