@@ -15,6 +15,13 @@ json OrNull(const std::optional<T>& value, F&& convert) {
   return value ? json(convert(*value)) : json(nullptr);
 }
 
+template <typename Row>
+json ArrayOf(const std::vector<Row>& rows, json (*render)(const Row&)) {
+  json out = json::array();
+  for (const Row& row : rows) out.push_back(render(row));
+  return out;
+}
+
 json TextOrNull(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
@@ -42,8 +49,6 @@ json StatusJson(const storage::TargetStatus& s) {
 }
 
 json RunJson(const storage::RunRow& r) {
-  json steps = json::array();
-  for (const storage::StepRow& s : r.steps) steps.push_back(StepJson(s));
   return {
       {"target", r.target},
       {"started_at", FormatTimestamp(r.started_at)},
@@ -59,7 +64,7 @@ json RunJson(const storage::RunRow& r) {
       {"tools",
        {{"count", OrNull(r.tool_count, [](int c) { return c; })},
         {"schema_hash", TextOrNull(r.tools_hash)}}},
-      {"steps", std::move(steps)},
+      {"steps", ArrayOf(r.steps, StepJson)},
       {"timings",
        {{"dns_ms", ToMs(r.dns)},
         {"connect_ms", ToMs(r.connect)},
@@ -78,6 +83,18 @@ json EventJson(const storage::EventRecord& e) {
           {"kind", e.kind},
           {"at", FormatTimestamp(e.at)},
           {"details", std::move(details)}};
+}
+
+json StatusesJson(const std::vector<storage::TargetStatus>& rows) {
+  return ArrayOf(rows, StatusJson);
+}
+
+json RunsJson(const std::vector<storage::RunRow>& rows) {
+  return ArrayOf(rows, RunJson);
+}
+
+json EventsJson(const std::vector<storage::EventRecord>& rows) {
+  return ArrayOf(rows, EventJson);
 }
 
 std::vector<storage::TargetStatus> ConfiguredStatuses(std::vector<storage::TargetStatus> stored,

@@ -28,6 +28,12 @@ nlohmann::json RunJson(const storage::RunRow& r);
 // event not about one target.
 nlohmann::json EventJson(const storage::EventRecord& e);
 
+// JSON arrays of the above, one element per row in the given order: the bodies of
+// /api/v1/targets, .../runs and /api/v1/events, and the --json output of the commands.
+nlohmann::json StatusesJson(const std::vector<storage::TargetStatus>& rows);
+nlohmann::json RunsJson(const std::vector<storage::RunRow>& rows);
+nlohmann::json EventsJson(const std::vector<storage::EventRecord>& rows);
+
 // The status rows to show for the configured targets `names`, sorted by name: the stored row of
 // each, or an "unknown" row for a target not in the history yet. Stored rows of targets no
 // longer configured are left out.

@@ -38,7 +38,7 @@ std::string Quote(std::string_view value) {
 
 WebResponse BadParameter(std::string_view name, std::string_view value, std::string_view want) {
   return WebResponse::JsonError(400, "bad parameter " + std::string(name) + ": " + Quote(value) +
-                                          " is not " + std::string(want));
+                                         " is not " + std::string(want));
 }
 
 WebResponse HistoryUnavailable(std::string_view what, const std::string& error) {
@@ -46,9 +46,15 @@ WebResponse HistoryUnavailable(std::string_view what, const std::string& error) 
   return WebResponse::JsonError(503, "history unavailable: " + error);
 }
 
+// The `since` and `limit` parameters of the list endpoints.
+struct ListWindow {
+  Clock::time_point since;
+  int limit = kDefaultLimit;
+};
+
 tl::expected<Clock::time_point, WebResponse> SinceParam(const WebRequest& request,
-                                                         std::chrono::milliseconds fallback,
-                                                         Clock::time_point now) {
+                                                        std::chrono::milliseconds fallback,
+                                                        Clock::time_point now) {
   const auto value = request.Param("since");
   if (!value) return now - fallback;
   if (auto back = ParseDuration(*value)) return now - *back;
@@ -69,6 +75,15 @@ tl::expected<int, WebResponse> LimitParam(const WebRequest& request) {
   return limit;
 }
 
+tl::expected<ListWindow, WebResponse> WindowParams(const WebRequest& request,
+                                                   std::chrono::milliseconds default_since) {
+  auto since = SinceParam(request, default_since, Clock::now());
+  if (!since) return tl::make_unexpected(since.error());
+  auto limit = LimitParam(request);
+  if (!limit) return tl::make_unexpected(limit.error());
+  return ListWindow{*since, *limit};
+}
+
 // blackbox_exporter's rule: the scrape timeout minus an offset bounds the run, so the answer
 // arrives before Prometheus gives up.
 tl::expected<std::chrono::milliseconds, WebResponse> ProbeTimeout(const WebRequest& request) {
@@ -85,9 +100,9 @@ tl::expected<std::chrono::milliseconds, WebResponse> ProbeTimeout(const WebReque
     const char* end = header->data() + header->size();
     auto [ptr, ec] = std::from_chars(header->data(), end, seconds);
     if (ec != std::errc() || ptr != end || !(seconds > 0) || seconds > 86400) {
-      return tl::make_unexpected(WebResponse::JsonError(
-          400, "bad header " + std::string(kScrapeTimeoutHeader) + ": " + Quote(*header) +
-                   " is not a positive number of seconds"));
+      return tl::make_unexpected(
+          WebResponse::JsonError(400, "bad header " + std::string(kScrapeTimeoutHeader) + ": " +
+                                          Quote(*header) + " is not a positive number of seconds"));
     }
     const auto scrape = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::duration<double>(seconds)) -
@@ -172,44 +187,39 @@ tl::expected<std::vector<storage::TargetStatus>, std::string> Routes::Statuses()
   return ConfiguredStatuses(std::move(*rows), hooks_.target_names());
 }
 
+template <typename Read>
+WebResponse Routes::FromHistory(std::string_view what, Read read) {
+  auto reader = readers_.Acquire();
+  if (!reader) return HistoryUnavailable(what, reader.error());
+  auto body = read(**reader);
+  if (!body) return HistoryUnavailable(what, body.error());
+  return WebResponse::Json(200, *body);
+}
+
 WebResponse Routes::Targets() {
   auto rows = Statuses();
   if (!rows) return HistoryUnavailable("status", rows.error());
-  nlohmann::json body = nlohmann::json::array();
-  for (const storage::TargetStatus& s : *rows) body.push_back(StatusJson(s));
-  return WebResponse::Json(200, body);
+  return WebResponse::Json(200, StatusesJson(*rows));
 }
 
 WebResponse Routes::Runs(const WebRequest& request, const std::string& target) {
   if (!IsConfigured(target)) {
     return WebResponse::JsonError(404, "unknown target " + Quote(target));
   }
-  auto since = SinceParam(request, kDefaultRunsWindow, Clock::now());
-  if (!since) return since.error();
-  auto limit = LimitParam(request);
-  if (!limit) return limit.error();
-  auto reader = readers_.Acquire();
-  if (!reader) return HistoryUnavailable("runs", reader.error());
-  auto runs = (*reader)->History(target, *since, *limit);
-  if (!runs) return HistoryUnavailable("runs", runs.error());
-  nlohmann::json body = nlohmann::json::array();
-  for (const storage::RunRow& run : *runs) body.push_back(RunJson(run));
-  return WebResponse::Json(200, body);
+  auto window = WindowParams(request, kDefaultRunsWindow);
+  if (!window) return window.error();
+  return FromHistory("runs", [&](storage::HistoryReader& history) {
+    return history.History(target, window->since, window->limit).map(RunsJson);
+  });
 }
 
 WebResponse Routes::Events(const WebRequest& request) {
-  auto since = SinceParam(request, kDefaultEventsWindow, Clock::now());
-  if (!since) return since.error();
-  auto limit = LimitParam(request);
-  if (!limit) return limit.error();
+  auto window = WindowParams(request, kDefaultEventsWindow);
+  if (!window) return window.error();
   const std::string target = request.Param("target").value_or("");
-  auto reader = readers_.Acquire();
-  if (!reader) return HistoryUnavailable("events", reader.error());
-  auto events = (*reader)->Events(target, *since, *limit);
-  if (!events) return HistoryUnavailable("events", events.error());
-  nlohmann::json body = nlohmann::json::array();
-  for (const storage::EventRecord& e : *events) body.push_back(EventJson(e));
-  return WebResponse::Json(200, body);
+  return FromHistory("events", [&](storage::HistoryReader& history) {
+    return history.Events(target, window->since, window->limit).map(EventsJson);
+  });
 }
 
 WebResponse Routes::Probe(const WebRequest& request) {

@@ -44,6 +44,10 @@ class Routes {
   WebResponse Badge(const std::string& target);
   WebResponse StatusPage();
 
+  // 200 with the JSON that `read` (HistoryReader& -> tl::expected<json, std::string>) makes
+  // from a pooled reader; 503 when the reader cannot be had or `read` fails.
+  template <typename Read>
+  WebResponse FromHistory(std::string_view what, Read read);
   // Status rows for the targets to show (configured ones when target_names is set).
   tl::expected<std::vector<storage::TargetStatus>, std::string> Statuses();
   bool IsConfigured(const std::string& target) const;
