@@ -51,34 +51,66 @@ std::string Pad(std::string s, std::size_t w) {
   return s;
 }
 
-int RunStatus(const Common& c) {
-  auto config = LoadConfigOrReport(c.config, "status");
-  if (!config) return 2;
-  auto reader = OpenHistory(*config, "status");
+// The tail every query command shares: read the rows, already the API's JSON array, from the
+// config's history with `read`, then print them as JSON (--json) or with `print_table`.
+// Returns the exit code: 1 when the history cannot be read.
+template <typename Read, typename PrintTable>
+int ReadAndPrint(const Config& config, const Common& c, const char* command, Read read,
+                 PrintTable print_table) {
+  auto reader = OpenHistory(config, command);
   if (!reader) return 1;
-  auto rows = reader->Status(Clock::now());
+  auto rows = read(*reader);
   if (!rows) {
-    std::cerr << "mcpwatch status: " << rows.error() << "\n";
+    std::cerr << "mcpwatch " << command << ": " << rows.error() << "\n";
     return 1;
   }
-  std::vector<std::string> names;
-  for (const auto& t : config->targets) names.push_back(t.name);
-  json out = json::array();
-  for (const auto& s : ConfiguredStatuses(std::move(*rows), names)) out.push_back(StatusJson(s));
   if (c.json) {
-    std::cout << out.dump(2) << "\n";
-    return 0;
+    std::cout << rows->dump(2) << "\n";
+  } else {
+    print_table(*rows);
   }
-  std::cout << Pad("TARGET", 20) << Pad("STATE", 13) << Pad("LAST CLASS", 20)
-            << Pad("LAST RUN", 26) << Pad("UPTIME 24H", 12) << "P95 24H\n";
-  for (const auto& r : out) {
+  return 0;
+}
+
+// The start of the --since window, or nullopt after reporting a bad duration.
+std::optional<Clock::time_point> SinceFlag(const std::string& since, const char* command) {
+  auto back = ParseDuration(since);
+  if (!back) {
+    std::cerr << "mcpwatch " << command << ": --since: " << back.error() << "\n";
+    return std::nullopt;
+  }
+  return Clock::now() - *back;
+}
+
+void PrintStatusTable(const json& rows) {
+  std::cout << Pad("TARGET", 20) << Pad("STATE", 13) << Pad("LAST CLASS", 20) << Pad("LAST RUN", 26)
+            << Pad("UPTIME 24H", 12) << "P95 24H\n";
+  for (const auto& r : rows) {
     std::cout << Pad(r["target"], 20) << Pad(r["state"], 13)
               << Pad(r["last_class"].is_null() ? "-" : r["last_class"].get<std::string>(), 20)
               << Pad(r["last_run_at"].is_null() ? "never" : r["last_run_at"].get<std::string>(), 26)
-              << Pad(r["uptime_24h"].is_null() ? "-" : Fixed(r["uptime_24h"].get<double>() * 100, "%.2f%%"), 12)
-              << (r["p95_ms"].is_null() ? "-" : Fixed(r["p95_ms"].get<double>(), "%.1f ms")) << "\n";
+              << Pad(r["uptime_24h"].is_null()
+                         ? "-"
+                         : Fixed(r["uptime_24h"].get<double>() * 100, "%.2f%%"),
+                     12)
+              << (r["p95_ms"].is_null() ? "-" : Fixed(r["p95_ms"].get<double>(), "%.1f ms"))
+              << "\n";
   }
-  return 0;
+}
+
+int RunStatus(const Common& c) {
+  auto config = LoadConfigOrReport(c.config, "status");
+  if (!config) return 2;
+  std::vector<std::string> names;
+  for (const auto& t : config->targets) names.push_back(t.name);
+  return ReadAndPrint(
+      *config, c, "status",
+      [&](storage::HistoryReader& history) {
+        return history.Status(Clock::now()).map([&](std::vector<storage::TargetStatus> rows) {
+          return StatusesJson(ConfiguredStatuses(std::move(rows), names));
+        });
+      },
+      PrintStatusTable);
 }
 
 struct HistoryFlags : Common {
@@ -87,40 +119,32 @@ struct HistoryFlags : Common {
   int limit = 1000;
 };
 
+void PrintRunsTable(const json& runs, const HistoryFlags& f) {
+  for (const auto& r : runs) {
+    std::cout << r["started_at"].get<std::string>() << "  " << Pad(r["class"], 20)
+              << Pad(Fixed(r["total_ms"].get<double>(), "%.1f ms"), 12)
+              << r["error"].get<std::string>() << "\n";
+  }
+  if (runs.empty()) std::cout << "no runs of " << f.target << " in the last " << f.since << "\n";
+}
+
 int RunHistory(const HistoryFlags& f) {
   auto config = LoadConfigOrReport(f.config, "history");
   if (!config) return 2;
-  auto since = ParseDuration(f.since);
-  if (!since) {
-    std::cerr << "mcpwatch history: --since: " << since.error() << "\n";
-    return 2;
-  }
+  auto since = SinceFlag(f.since, "history");
+  if (!since) return 2;
   bool known = false;
   for (const auto& t : config->targets) known = known || t.name == f.target;
   if (!known) {
     std::cerr << "mcpwatch history: no target named \"" << f.target << "\" in " << f.config << "\n";
     return 2;
   }
-  auto reader = OpenHistory(*config, "history");
-  if (!reader) return 1;
-  auto runs = reader->History(f.target, Clock::now() - *since, f.limit);
-  if (!runs) {
-    std::cerr << "mcpwatch history: " << runs.error() << "\n";
-    return 1;
-  }
-  json out = json::array();
-  for (const auto& r : *runs) out.push_back(RunJson(r));
-  if (f.json) {
-    std::cout << out.dump(2) << "\n";
-    return 0;
-  }
-  for (const auto& r : out) {
-    std::cout << r["started_at"].get<std::string>() << "  " << Pad(r["class"], 20)
-              << Pad(Fixed(r["total_ms"].get<double>(), "%.1f ms"), 12)
-              << r["error"].get<std::string>() << "\n";
-  }
-  if (out.empty()) std::cout << "no runs of " << f.target << " in the last " << f.since << "\n";
-  return 0;
+  return ReadAndPrint(
+      *config, f, "history",
+      [&](storage::HistoryReader& history) {
+        return history.History(f.target, *since, f.limit).map(RunsJson);
+      },
+      [&](const json& runs) { PrintRunsTable(runs, f); });
 }
 
 struct EventsFlags : Common {
@@ -129,48 +153,42 @@ struct EventsFlags : Common {
   int limit = 1000;
 };
 
+// The event's summary, else its reason, else its whole details, as JSON text.
+std::string EventSummary(const json& details) {
+  if (!details.is_object()) return "";
+  if (details.contains("summary")) return details["summary"].dump();
+  if (details.contains("reason")) return details["reason"].dump();
+  return details.dump();
+}
+
+void PrintEventsTable(const json& events, const EventsFlags& f) {
+  for (const auto& e : events) {
+    std::cout << e["at"].get<std::string>() << "  "
+              << Pad(e["target"].is_null() ? "-" : e["target"].get<std::string>(), 20)
+              << Pad(e["kind"], 18) << EventSummary(e["details"]).substr(0, 160) << "\n";
+  }
+  if (events.empty()) std::cout << "no events in the last " << f.since << "\n";
+}
+
 int RunEvents(const EventsFlags& f) {
   auto config = LoadConfigOrReport(f.config, "events");
   if (!config) return 2;
-  auto since = ParseDuration(f.since);
-  if (!since) {
-    std::cerr << "mcpwatch events: --since: " << since.error() << "\n";
-    return 2;
-  }
-  auto reader = OpenHistory(*config, "events");
-  if (!reader) return 1;
-  auto events = reader->Events(f.target, Clock::now() - *since, f.limit);
-  if (!events) {
-    std::cerr << "mcpwatch events: " << events.error() << "\n";
-    return 1;
-  }
-  json out = json::array();
-  for (const auto& e : *events) out.push_back(EventJson(e));
-  if (f.json) {
-    std::cout << out.dump(2) << "\n";
-    return 0;
-  }
-  for (const auto& e : out) {
-    std::string summary;
-    const json& d = e["details"];
-    if (d.is_object()) {
-      if (d.contains("summary")) summary = d["summary"].dump();
-      else if (d.contains("reason")) summary = d["reason"].dump();
-      else summary = d.dump();
-    }
-    std::cout << e["at"].get<std::string>() << "  "
-              << Pad(e["target"].is_null() ? "-" : e["target"].get<std::string>(), 20)
-              << Pad(e["kind"], 18) << summary.substr(0, 160) << "\n";
-  }
-  if (out.empty()) std::cout << "no events in the last " << f.since << "\n";
-  return 0;
+  auto since = SinceFlag(f.since, "events");
+  if (!since) return 2;
+  return ReadAndPrint(
+      *config, f, "events",
+      [&](storage::HistoryReader& history) {
+        return history.Events(f.target, *since, f.limit).map(EventsJson);
+      },
+      [&](const json& events) { PrintEventsTable(events, f); });
 }
 
 }  // namespace
 
 std::function<int()> AddStatusCommand(CLI::App& app) {
   auto c = std::make_shared<Common>();
-  CLI::App* cmd = app.add_subcommand("status", "One row per target: state, last class, uptime, p95");
+  CLI::App* cmd =
+      app.add_subcommand("status", "One row per target: state, last class, uptime, p95");
   AddCommon(cmd, *c);
   return [c] { return RunStatus(*c); };
 }
