@@ -121,6 +121,12 @@ void Plain(std::string& out, std::string_view name, const TargetSeries& s, doubl
   AppendSample(out, name, s.labels, {}, value);
 }
 
+// The writer of a family with one unlabelled sample per target: the record's `kField`.
+template <auto kField>
+void WriteField(std::string& out, std::string_view name, const TargetSeries& s) {
+  Plain(out, name, s, static_cast<double>(s.*kField));
+}
+
 void WithLabel(std::string& out, std::string_view name, const TargetSeries& s,
                std::string_view label, std::string_view value, double sample) {
   const LabelRef extra[] = {{label, value}};
@@ -149,11 +155,9 @@ void WriteHistograms(std::string& out, std::string_view name, const TargetSeries
 // The families in the order they were always exposed.
 constexpr std::array<FamilySpec, 15> kFamilies = {{
     {"probe_success", "1 if the last MCP probe run passed every step", "gauge",
-     [](std::string& out, std::string_view n, const TargetSeries& s) { Plain(out, n, s, s.success); }},
+     WriteField<&TargetSeries::success>},
     {"probe_duration_seconds", "Wall time of the last probe run", "gauge",
-     [](std::string& out, std::string_view n, const TargetSeries& s) {
-       Plain(out, n, s, s.duration);
-     }},
+     WriteField<&TargetSeries::duration>},
     {"probe_mcp_duration_seconds", "Duration of each phase of the last run (0 when not reached)",
      "gauge",
      [](std::string& out, std::string_view n, const TargetSeries& s) {
@@ -185,11 +189,9 @@ constexpr std::array<FamilySpec, 15> kFamilies = {{
        AppendSample(out, n, s.labels, extra, 1);
      }},
     {"probe_mcp_tools", "Tools offered in the last run's tools/list", "gauge",
-     [](std::string& out, std::string_view n, const TargetSeries& s) { Plain(out, n, s, s.tools); }},
+     WriteField<&TargetSeries::tools>},
     {"probe_mcp_tools_hash", "First 48 bits of the SHA-256 of the canonical tool list", "gauge",
-     [](std::string& out, std::string_view n, const TargetSeries& s) {
-       Plain(out, n, s, s.tools_hash);
-     }},
+     WriteField<&TargetSeries::tools_hash>},
     {"probe_mcp_latency_baseline_seconds", "Median latency of recent healthy runs per phase",
      "gauge",
      [](std::string& out, std::string_view n, const TargetSeries& s) {
@@ -204,17 +206,11 @@ constexpr std::array<FamilySpec, 15> kFamilies = {{
        if (s.cert_expiry) Plain(out, n, s, *s.cert_expiry);
      }},
     {"probe_mcp_last_run_timestamp_seconds", "Start of the last run, unix seconds", "gauge",
-     [](std::string& out, std::string_view n, const TargetSeries& s) {
-       Plain(out, n, s, s.last_run);
-     }},
+     WriteField<&TargetSeries::last_run>},
     {"probe_mcp_interval_seconds", "Configured probe interval", "gauge",
-     [](std::string& out, std::string_view n, const TargetSeries& s) {
-       Plain(out, n, s, s.interval);
-     }},
+     WriteField<&TargetSeries::interval>},
     {"probe_mcp_maintenance", "1 while in a maintenance window", "gauge",
-     [](std::string& out, std::string_view n, const TargetSeries& s) {
-       Plain(out, n, s, s.maintenance ? 1 : 0);
-     }},
+     WriteField<&TargetSeries::maintenance>},
     {"probe_mcp_events_total", "Detected events by kind", "counter",
      [](std::string& out, std::string_view n, const TargetSeries& s) {
        for (EventKind k : kAllEventKinds) {
@@ -234,9 +230,13 @@ ProbeMetrics::ProbeMetrics(std::string location) : location_(std::move(location)
 
 ProbeMetrics::~ProbeMetrics() = default;
 
-TargetSeries* ProbeMetrics::Find(const std::string& target) {
+template <typename Change>
+bool ProbeMetrics::Update(const std::string& target, Change change) {
+  std::lock_guard lock(mu_);
   auto it = series_.find(target);
-  return it == series_.end() ? nullptr : it->second.get();
+  if (it == series_.end()) return false;
+  change(*it->second);
+  return true;
 }
 
 void ProbeMetrics::AddTarget(const TargetMeta& t) {
@@ -261,82 +261,54 @@ void ProbeMetrics::RemoveTarget(const std::string& name) {
 }
 
 bool ProbeMetrics::ObserveRun(const ProbeResult& r) {
-  std::lock_guard lock(mu_);
-  TargetSeries* s = Find(r.target);
-  if (s == nullptr) return false;
-  SetLastRunGauges(*s, r);
-  ++s->runs[static_cast<size_t>(r.verdict.cls)];
-  const PhaseDurations durations = DurationsOf(r);
-  for (BaselinePhase p : kAllBaselinePhases) {
-    const auto& value = durations[static_cast<size_t>(p)];
-    if (!value) continue;
-    // A refused connection is fast, not healthy: failed runs stay out of the total histogram.
-    if (p == BaselinePhase::kTotal && !r.Success()) continue;
-    s->histogram[static_cast<size_t>(p)].Observe(Seconds(*value));
-  }
-  return true;
+  return Update(r.target, [&](TargetSeries& s) {
+    SetLastRunGauges(s, r);
+    ++s.runs[static_cast<size_t>(r.verdict.cls)];
+    const PhaseDurations durations = DurationsOf(r);
+    for (BaselinePhase p : kAllBaselinePhases) {
+      const auto& value = durations[static_cast<size_t>(p)];
+      if (!value) continue;
+      // A refused connection is fast, not healthy: failed runs stay out of the total histogram.
+      if (p == BaselinePhase::kTotal && !r.Success()) continue;
+      s.histogram[static_cast<size_t>(p)].Observe(Seconds(*value));
+    }
+  });
 }
 
 bool ProbeMetrics::SetState(const std::string& target, TargetState state) {
-  std::lock_guard lock(mu_);
-  TargetSeries* s = Find(target);
-  if (s == nullptr) return false;
-  s->state = state;
-  return true;
+  return Update(target, [&](TargetSeries& s) { s.state = state; });
 }
 
 bool ProbeMetrics::SetBaseline(const std::string& target, BaselinePhase p,
                                std::optional<std::chrono::microseconds> median) {
-  std::lock_guard lock(mu_);
-  TargetSeries* s = Find(target);
-  if (s == nullptr) return false;
-  auto& value = s->baseline[static_cast<size_t>(p)];
-  if (median) {
-    value = Seconds(*median);
-  } else {
-    value.reset();
-  }
-  return true;
+  return Update(target, [&](TargetSeries& s) {
+    auto& value = s.baseline[static_cast<size_t>(p)];
+    if (median) {
+      value = Seconds(*median);
+    } else {
+      value.reset();
+    }
+  });
 }
 
 bool ProbeMetrics::CountEvent(const std::string& target, EventKind k) {
-  std::lock_guard lock(mu_);
-  TargetSeries* s = Find(target);
-  if (s == nullptr) return false;
-  ++s->events[static_cast<size_t>(k)];
-  return true;
+  return Update(target, [&](TargetSeries& s) { ++s.events[static_cast<size_t>(k)]; });
 }
 
 bool ProbeMetrics::SetMaintenance(const std::string& target, bool on) {
-  std::lock_guard lock(mu_);
-  TargetSeries* s = Find(target);
-  if (s == nullptr) return false;
-  s->maintenance = on;
-  return true;
+  return Update(target, [&](TargetSeries& s) { s.maintenance = on; });
 }
 
 bool ProbeMetrics::RestoreRunCount(const std::string& target, FailureClass c, uint64_t total) {
-  std::lock_guard lock(mu_);
-  TargetSeries* s = Find(target);
-  if (s == nullptr) return false;
-  RaiseTo(s->runs[static_cast<size_t>(c)], total);
-  return true;
+  return Update(target, [&](TargetSeries& s) { RaiseTo(s.runs[static_cast<size_t>(c)], total); });
 }
 
 bool ProbeMetrics::RestoreEventCount(const std::string& target, EventKind k, uint64_t total) {
-  std::lock_guard lock(mu_);
-  TargetSeries* s = Find(target);
-  if (s == nullptr) return false;
-  RaiseTo(s->events[static_cast<size_t>(k)], total);
-  return true;
+  return Update(target, [&](TargetSeries& s) { RaiseTo(s.events[static_cast<size_t>(k)], total); });
 }
 
 bool ProbeMetrics::RestoreLastRun(const ProbeResult& r) {
-  std::lock_guard lock(mu_);
-  TargetSeries* s = Find(r.target);
-  if (s == nullptr) return false;
-  SetLastRunGauges(*s, r);
-  return true;
+  return Update(r.target, [&](TargetSeries& s) { SetLastRunGauges(s, r); });
 }
 
 void ProbeMetrics::Expose(const ExpositionSink& sink) const {

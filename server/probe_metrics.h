@@ -82,7 +82,10 @@ class ProbeMetrics {
   std::string ExpositionText() const;  // the same, as one string
 
  private:
-  detail::TargetSeries* Find(const std::string& target);
+  // Applies `change(TargetSeries&)` to the target's record under the lock; false (and nothing
+  // changed) for a target that was never added.
+  template <typename Change>
+  bool Update(const std::string& target, Change change);
 
   const std::string location_;
 
