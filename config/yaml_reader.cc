@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "base/duration.h"
@@ -31,6 +32,34 @@ std::string NodeText(const YAML::Node& node) {
   if (node.IsMap()) return "a mapping";
   if (node.IsSequence()) return "a list";
   return "nothing";
+}
+
+// The scalar `node` as a T, or nullopt when it is no scalar or yaml-cpp cannot convert it.
+template <typename T>
+std::optional<T> ScalarAs(const YAML::Node& node) {
+  if (!node.IsScalar()) return std::nullopt;
+  try {
+    return node.as<T>();
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
+  }
+}
+
+// The shared body of ReadInt, ReadDouble and ReadBool: the optional key `key` as a T that
+// `accept` allows, else the error "<key where> must be <want>, not <what it is>".
+template <typename T, typename Accept>
+bool ReadScalar(YamlReader& reader, const YAML::Node& map, std::string_view key, T& out,
+                std::string_view where, std::string_view want, Accept accept) {
+  const YAML::Node value = map[std::string(key)];
+  if (!value.IsDefined()) return false;
+  const std::optional<T> parsed = ScalarAs<T>(value);
+  if (!parsed || !accept(*parsed)) {
+    reader.Error(
+        value, KeyWhere(key, where) + " must be " + std::string(want) + ", not " + NodeText(value));
+    return false;
+  }
+  out = *parsed;
+  return true;
 }
 
 }  // namespace
@@ -111,67 +140,21 @@ bool YamlReader::ReadString(const YAML::Node& map, std::string_view key, std::st
 
 bool YamlReader::ReadInt(const YAML::Node& map, std::string_view key, int& out, int min, int max,
                          std::string_view where) {
-  const YAML::Node value = map[std::string(key)];
-  if (!value.IsDefined()) return false;
-  int parsed = 0;
-  bool ok = value.IsScalar();
-  if (ok) {
-    try {
-      parsed = value.as<int>();
-    } catch (const YAML::Exception&) {
-      ok = false;
-    }
-  }
-  if (!ok || parsed < min || parsed > max) {
-    Error(value, KeyWhere(key, where) + " must be a whole number from " + std::to_string(min) +
-                     " to " + std::to_string(max) + ", not " + NodeText(value));
-    return false;
-  }
-  out = parsed;
-  return true;
+  const std::string want =
+      "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  return ReadScalar(*this, map, key, out, where, want, [&](int v) { return v >= min && v <= max; });
 }
 
 bool YamlReader::ReadDouble(const YAML::Node& map, std::string_view key, double& out, double min,
                             std::string_view where) {
-  const YAML::Node value = map[std::string(key)];
-  if (!value.IsDefined()) return false;
-  double parsed = 0;
-  bool ok = value.IsScalar();
-  if (ok) {
-    try {
-      parsed = value.as<double>();
-    } catch (const YAML::Exception&) {
-      ok = false;
-    }
-  }
-  if (!ok || !std::isfinite(parsed) || parsed < min) {
-    Error(value, KeyWhere(key, where) + " must be a number of at least " + std::to_string(min) +
-                     ", not " + NodeText(value));
-    return false;
-  }
-  out = parsed;
-  return true;
+  const std::string want = "a number of at least " + std::to_string(min);
+  return ReadScalar(*this, map, key, out, where, want,
+                    [&](double v) { return std::isfinite(v) && v >= min; });
 }
 
 bool YamlReader::ReadBool(const YAML::Node& map, std::string_view key, bool& out,
                           std::string_view where) {
-  const YAML::Node value = map[std::string(key)];
-  if (!value.IsDefined()) return false;
-  bool parsed = false;
-  bool ok = value.IsScalar();
-  if (ok) {
-    try {
-      parsed = value.as<bool>();
-    } catch (const YAML::Exception&) {
-      ok = false;
-    }
-  }
-  if (!ok) {
-    Error(value, KeyWhere(key, where) + " must be true or false, not " + NodeText(value));
-    return false;
-  }
-  out = parsed;
-  return true;
+  return ReadScalar(*this, map, key, out, where, "true or false", [](bool) { return true; });
 }
 
 bool YamlReader::ReadDuration(const YAML::Node& map, std::string_view key,
