@@ -35,11 +35,11 @@ std::optional<AlertStatus> ParseAlertStatus(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view ToString(TransitionKind k) {
+std::string_view ToString(AlertTransitionKind k) {
   switch (k) {
-    case TransitionKind::kFiring: return "firing";
-    case TransitionKind::kResolved: return "resolved";
-    case TransitionKind::kRenotify: return "renotify";
+    case AlertTransitionKind::kFiring: return "firing";
+    case AlertTransitionKind::kResolved: return "resolved";
+    case AlertTransitionKind::kRenotify: return "renotify";
   }
   return "firing";
 }
@@ -111,25 +111,25 @@ AlertRow AlertEngine::Row(const Key& key, const State& s) const {
   return row;
 }
 
-void AlertEngine::Notify(const Key& key, State& s, TransitionKind kind, const RuleOutcome& outcome,
+void AlertEngine::Notify(const Key& key, State& s, AlertTransitionKind kind, const RuleOutcome& outcome,
                          const TargetSnapshot* target, TimePoint now, Evaluation& out) {
-  Transition t;
+  AlertTransition t;
   t.kind = kind;
   t.rule = key.first;
   t.target = key.second;
-  t.severity = kind == TransitionKind::kResolved ? s.notified_severity : outcome.severity;
+  t.severity = kind == AlertTransitionKind::kResolved ? s.notified_severity : outcome.severity;
   t.fired_severity = s.fired_severity;
   t.dedup_key = DedupKey(key.first, key.second);
   t.at = now;
   t.started_at = s.fired_at;
   std::string fired = std::to_string(Millis(s.fired_at));
   switch (kind) {
-    case TransitionKind::kFiring: t.key = "firing:" + fired; break;
-    case TransitionKind::kResolved:
+    case AlertTransitionKind::kFiring: t.key = "firing:" + fired; break;
+    case AlertTransitionKind::kResolved:
       t.key = "resolved:" + fired;
       t.ended_at = now;
       break;
-    case TransitionKind::kRenotify:
+    case AlertTransitionKind::kRenotify:
       if (outcome.severity > s.notified_severity) {
         t.key = "escalate:" + fired + ":" + std::string(ToString(outcome.severity));
       } else {
@@ -148,7 +148,7 @@ void AlertEngine::Notify(const Key& key, State& s, TransitionKind kind, const Ru
     t.diagnosis = target->last_diagnosis;
     if (target->last_run) t.run = ToJson(*target->last_run);
   }
-  if (kind == TransitionKind::kResolved) {
+  if (kind == AlertTransitionKind::kResolved) {
     t.description = key.second + ": " + std::string(ToString(key.first)) + " resolved" +
                     (target == nullptr ? " (target removed from the config)" : "");
   }
@@ -160,7 +160,7 @@ void AlertEngine::End(const Key& key, State& s, const TargetSnapshot* target, Ti
   if (s.status == AlertStatus::kFiring) {
     if (s.notified) {
       RuleOutcome none;
-      Notify(key, s, TransitionKind::kResolved, none, target, now, out);
+      Notify(key, s, AlertTransitionKind::kResolved, none, target, now, out);
     }
     s.status = AlertStatus::kResolved;
     AlertRow row = Row(key, s);
@@ -212,13 +212,13 @@ void AlertEngine::Step(const RuleSpec& spec, const TargetSnapshot& target,
     if (!s.notified) {
       s.notified_severity = outcome.severity;
       s.fired_severity = outcome.severity;
-      Notify(key, s, TransitionKind::kFiring, outcome, &target, now, out);
+      Notify(key, s, AlertTransitionKind::kFiring, outcome, &target, now, out);
       s.notified = true;
       s.last_notified_at = now;
       changed = true;
     } else if (outcome.severity > s.notified_severity ||
                (s.last_notified_at && now - *s.last_notified_at >= repeat_interval_)) {
-      Notify(key, s, TransitionKind::kRenotify, outcome, &target, now, out);
+      Notify(key, s, AlertTransitionKind::kRenotify, outcome, &target, now, out);
       s.notified_severity = std::max(s.notified_severity, outcome.severity);
       s.last_notified_at = now;
       changed = true;

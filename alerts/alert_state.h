@@ -43,12 +43,12 @@ struct AlertRow {
   bool operator==(const AlertRow&) const = default;
 };
 
-enum class TransitionKind { kFiring, kResolved, kRenotify };
-std::string_view ToString(TransitionKind k);  // "firing" | "resolved" | "renotify"
+enum class AlertTransitionKind { kFiring, kResolved, kRenotify };
+std::string_view ToString(AlertTransitionKind k);  // "firing" | "resolved" | "renotify"
 
 // A notification-worthy change of one alert, with what a notice needs to say about it.
-struct Transition {
-  TransitionKind kind = TransitionKind::kFiring;
+struct AlertTransition {
+  AlertTransitionKind kind = AlertTransitionKind::kFiring;
   RuleId rule = RuleId::kTargetDown;
   std::string target;
   Severity severity = Severity::kCritical;        // now
@@ -74,7 +74,7 @@ struct Transition {
 // What one evaluation changed: notices to enqueue and alert rows to upsert, to be written
 // together (see alerts/outbox.h).
 struct Evaluation {
-  std::vector<Transition> transitions;
+  std::vector<AlertTransition> transitions;
   std::vector<AlertRow> rows;
 };
 
@@ -120,7 +120,7 @@ class AlertEngine {
   bool Silenced(const std::string& target, RuleId rule, TimePoint now) const;
   void Step(const RuleSpec& spec, const TargetSnapshot& target, const RuleOutcome& outcome,
             bool suppressed, TimePoint now, Evaluation& out);
-  void Notify(const Key& key, State& s, TransitionKind kind, const RuleOutcome& outcome,
+  void Notify(const Key& key, State& s, AlertTransitionKind kind, const RuleOutcome& outcome,
               const TargetSnapshot* target, TimePoint now, Evaluation& out);
   void End(const Key& key, State& s, const TargetSnapshot* target, TimePoint now, Evaluation& out);
   AlertRow Row(const Key& key, const State& s) const;

@@ -21,7 +21,7 @@ size_t KeepExcerpt(char* data, size_t size, size_t count, void* user) {
 
 }  // namespace
 
-tl::expected<HttpOutcome, std::string> PostRequest(const OutgoingRequest& request) {
+tl::expected<PostOutcome, std::string> PostRequest(const OutgoingRequest& request) {
   EnsureCurlGlobalInit();
   CurlEasy curl(curl_easy_init());
   if (!curl) return tl::make_unexpected("curl_easy_init failed");
@@ -32,7 +32,7 @@ tl::expected<HttpOutcome, std::string> PostRequest(const OutgoingRequest& reques
     (void)headers.release();
     headers.reset(next);
   }
-  HttpOutcome outcome;
+  PostOutcome outcome;
   CURL* c = curl.get();
   char error[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());

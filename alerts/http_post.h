@@ -20,7 +20,7 @@ struct OutgoingRequest {
   std::vector<std::string> secrets;
 };
 
-struct HttpOutcome {
+struct PostOutcome {
   long status = 0;           // the final HTTP status
   std::string body_excerpt;  // the first bytes of the response body (for last_error)
 };
@@ -28,6 +28,6 @@ struct HttpOutcome {
 // Blocking up to request.timeout. A transport failure is an error naming curl's reason; any
 // HTTP status (including 4xx/5xx) is an outcome. The error text and body excerpt come back with
 // request.secrets scrubbed (checks/redaction.h). Thread-safe (each call has its own handle).
-tl::expected<HttpOutcome, std::string> PostRequest(const OutgoingRequest& request);
+tl::expected<PostOutcome, std::string> PostRequest(const OutgoingRequest& request);
 
 }  // namespace mcpwatch::alerts

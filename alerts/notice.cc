@@ -4,9 +4,9 @@
 
 namespace mcpwatch::alerts {
 
-nlohmann::json MakeNotice(const Transition& t) {
+nlohmann::json MakeNotice(const AlertTransition& t) {
   nlohmann::json n = nlohmann::json::object();
-  n["status"] = t.kind == TransitionKind::kResolved ? "resolved" : "firing";
+  n["status"] = t.kind == AlertTransitionKind::kResolved ? "resolved" : "firing";
   n["transition"] = ToString(t.kind);
   n["key"] = t.key;
   n["sequence"] = t.seq;

@@ -15,7 +15,7 @@ namespace mcpwatch::alerts {
 //  "sequence", "alert", "target", "severity", "fired_severity", "class", "summary",
 //  "description", "started_at", "ended_at" (null while firing), "dedup_key", "labels", "state",
 //  "error", "diagnosis", "run", and "drift" for SchemaDrift}. Times RFC 3339 UTC with ms.
-nlohmann::json MakeNotice(const Transition& t);
+nlohmann::json MakeNotice(const AlertTransition& t);
 
 // The labels routes match on: the target's labels plus alertname (and its alias alert),
 // target and severity, which win over target labels of the same name.

@@ -100,7 +100,7 @@ storage::WriteFn EvaluationWrite(const Evaluation& evaluation, const AlertingCon
     std::vector<std::string> notifiers;
   };
   std::vector<Row> notices;
-  for (const Transition& t : evaluation.transitions) {
+  for (const AlertTransition& t : evaluation.transitions) {
     nlohmann::json notice = MakeNotice(t);
     Row row{t.dedup_key, t.key, "", RouteNotice(config.routes, notice)};
     if (row.notifiers.empty()) continue;

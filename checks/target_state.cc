@@ -65,7 +65,7 @@ bool IsHardFailure(FailureClass c) {
   return false;  // unreachable: every enumerator is handled above
 }
 
-nlohmann::json ToJson(const Transition& t) {
+nlohmann::json ToJson(const StateTransition& t) {
   return nlohmann::json{{"from", ToString(t.from)},
                         {"to", ToString(t.to)},
                         {"at", FormatTimestamp(t.at)},
@@ -83,7 +83,7 @@ StateUpdate TargetStateMachine::Observe(FailureClass c, bool in_maintenance,
     Reset();
     state_ = TargetState::kMaintenance;
     since_ = at;
-    update.transition = Transition{from, state_, at, "maintenance window started"};
+    update.transition = StateTransition{from, state_, at, "maintenance window started"};
     return update;
   }
   if (from == TargetState::kMaintenance) {
@@ -95,7 +95,7 @@ StateUpdate TargetStateMachine::Observe(FailureClass c, bool in_maintenance,
   const TargetState next = Judge(c, reason);
   if (next != from) {
     if (reason.empty()) reason = "maintenance window ended";
-    update.transition = Transition{from, next, at, std::move(reason)};
+    update.transition = StateTransition{from, next, at, std::move(reason)};
     since_ = at;
   }
   state_ = next;

@@ -43,17 +43,17 @@ struct StatePolicy {
   std::chrono::milliseconds confirm_after{5000};  // for the scheduler: re-probe delay
 };
 
-struct Transition {
+struct StateTransition {
   TargetState from = TargetState::kUnknown;
   TargetState to = TargetState::kUnknown;
   std::chrono::system_clock::time_point at{};
   std::string reason;  // one line, e.g. "connection_refused confirmed by 2 consecutive failures"
 };
 
-nlohmann::json ToJson(const Transition& t);  // {"from","to","at","reason"}
+nlohmann::json ToJson(const StateTransition& t);  // {"from","to","at","reason"}
 
 struct StateUpdate {
-  std::optional<Transition> transition;
+  std::optional<StateTransition> transition;
   // A failure left a change towards down pending: re-probe after policy.confirm_after instead
   // of waiting a whole interval.
   bool request_confirmation = false;

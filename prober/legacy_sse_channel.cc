@@ -105,7 +105,7 @@ void LegacySseChannel::Connect(Step step, std::function<void(std::optional<StepR
                 error_body->append(chunk.substr(0, kMaxErrorBody - error_body->size()));
                 return true;
               }
-              auto st = parser_->Feed(chunk, [this](const sse::Event& ev) { OnStreamEvent(ev); });
+              auto st = parser_->Feed(chunk, [this](const sse::StreamEvent& ev) { OnStreamEvent(ev); });
               return st == sse::Status::kOk;
             },
             [this, error_body](const HttpOutcome& out) {
@@ -125,7 +125,7 @@ void LegacySseChannel::Defer(std::function<void()> fn) {
   deferred_.push_back(*id);
 }
 
-void LegacySseChannel::OnStreamEvent(const sse::Event& ev) {
+void LegacySseChannel::OnStreamEvent(const sse::StreamEvent& ev) {
   if (endpoint_.empty()) {
     if (!connect_done_) return;
     if (ev.type != "endpoint") {

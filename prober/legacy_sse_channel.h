@@ -52,7 +52,7 @@ class LegacySseChannel : public RpcChannel {
   LegacySseChannel(ChannelContext ctx, std::unique_ptr<HttpExchange> stream,
                    std::unique_ptr<HttpExchange> post);
   void Post(const std::string& body);
-  void OnStreamEvent(const sse::Event& ev);
+  void OnStreamEvent(const sse::StreamEvent& ev);
   void OnStreamDone(const HttpOutcome& out);
   void OnStreamOpen();
   // Ends Connect with connect_record_ (a failure); the stream is cancelled.

@@ -33,7 +33,7 @@ std::string_view ToString(Status s) {
 
 Parser::Parser(Limits limits) : limits_(limits) {}
 
-Status Parser::Feed(std::string_view chunk, const std::function<void(const Event&)>& on_event) {
+Status Parser::Feed(std::string_view chunk, const std::function<void(const StreamEvent&)>& on_event) {
   if (status_ != Status::kOk) return status_;
   // The BOM may itself arrive split across chunks, so hold up to three leading bytes.
   while (!bom_done_ && !chunk.empty()) {
@@ -54,7 +54,7 @@ Status Parser::Feed(std::string_view chunk, const std::function<void(const Event
   return status_;
 }
 
-void Parser::FeedLines(std::string_view bytes, const std::function<void(const Event&)>& on_event) {
+void Parser::FeedLines(std::string_view bytes, const std::function<void(const StreamEvent&)>& on_event) {
   std::size_t pos = 0;
   if (pending_cr_ && !bytes.empty()) {
     pending_cr_ = false;
@@ -94,7 +94,7 @@ void Parser::FeedLines(std::string_view bytes, const std::function<void(const Ev
   }
 }
 
-void Parser::ProcessLine(std::string_view line, const std::function<void(const Event&)>& on_event) {
+void Parser::ProcessLine(std::string_view line, const std::function<void(const StreamEvent&)>& on_event) {
   if (line.empty()) {
     Dispatch(on_event);
     return;
@@ -123,7 +123,7 @@ void Parser::ProcessLine(std::string_view line, const std::function<void(const E
   // Any other field is ignored (WHATWG).
 }
 
-void Parser::Dispatch(const std::function<void(const Event&)>& on_event) {
+void Parser::Dispatch(const std::function<void(const StreamEvent&)>& on_event) {
   if (data_lines_ == 0) {
     type_.clear();
     return;
@@ -133,7 +133,7 @@ void Parser::Dispatch(const std::function<void(const Event&)>& on_event) {
     return;
   }
   ++events_;
-  const Event event{std::exchange(type_, std::string()), std::exchange(data_, std::string()),
+  const StreamEvent event{std::exchange(type_, std::string()), std::exchange(data_, std::string()),
                     last_event_id_};
   data_lines_ = 0;
   if (on_event) on_event(event);

@@ -11,12 +11,12 @@
 
 namespace mcpwatch::sse {
 
-struct Event {
+struct StreamEvent {
   std::string type;  // "" when no event: field (means "message")
   std::string data;  // data lines joined with '\n'
   std::string id;    // the last event id in force when dispatched
 
-  bool operator==(const Event&) const = default;
+  bool operator==(const StreamEvent&) const = default;
 };
 
 struct Limits {
@@ -35,8 +35,8 @@ class Parser {
   // event that had at least one data: line, INCLUDING empty-data (priming) events: the caller
   // decides to skip them. Returns the parser status; once not kOk it stays failed, drops its
   // buffers and ignores further input. Buffers at most ~max_event_bytes + one chunk.
-  // The Event reference is valid only during the callback.
-  Status Feed(std::string_view chunk, const std::function<void(const Event&)>& on_event);
+  // The StreamEvent reference is valid only during the callback.
+  Status Feed(std::string_view chunk, const std::function<void(const StreamEvent&)>& on_event);
 
   Status status() const { return status_; }
   const std::string& last_event_id() const { return last_event_id_; }  // persists (WHATWG)
@@ -47,9 +47,9 @@ class Parser {
   std::size_t buffered_bytes() const { return line_.size() + data_.size() + type_.size(); }
 
  private:
-  void FeedLines(std::string_view bytes, const std::function<void(const Event&)>& on_event);
-  void ProcessLine(std::string_view line, const std::function<void(const Event&)>& on_event);
-  void Dispatch(const std::function<void(const Event&)>& on_event);
+  void FeedLines(std::string_view bytes, const std::function<void(const StreamEvent&)>& on_event);
+  void ProcessLine(std::string_view line, const std::function<void(const StreamEvent&)>& on_event);
+  void Dispatch(const std::function<void(const StreamEvent&)>& on_event);
   bool CheckBound();
   void Fail(Status s);
 

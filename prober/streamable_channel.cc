@@ -149,7 +149,7 @@ bool StreamableChannel::OnData(std::string_view chunk) {
                            std::to_string(ctx_.limits.max_stream_bytes) + " bytes";
         return false;
       }
-      auto status = p.parser->Feed(chunk, [this](const sse::Event& ev) { OnSseEvent(ev); });
+      auto status = p.parser->Feed(chunk, [this](const sse::StreamEvent& ev) { OnSseEvent(ev); });
       p.last_event_id = p.parser->last_event_id();
       if (p.parser->retry_ms()) p.retry_ms = p.parser->retry_ms();
       if (status != sse::Status::kOk) return false;
@@ -164,7 +164,7 @@ bool StreamableChannel::OnData(std::string_view chunk) {
   return true;
 }
 
-void StreamableChannel::OnSseEvent(const sse::Event& ev) {
+void StreamableChannel::OnSseEvent(const sse::StreamEvent& ev) {
   Pending& p = *pending_;
   if (p.responded || p.stream_finding != Finding::kNone) return;
   if (!ev.type.empty() && ev.type != "message") return;

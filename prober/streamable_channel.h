@@ -69,7 +69,7 @@ class StreamableChannel : public RpcChannel {
   void Send(const std::string& body);
   void Resume();
   bool OnData(std::string_view chunk);
-  void OnSseEvent(const sse::Event& ev);
+  void OnSseEvent(const sse::StreamEvent& ev);
   void OnDone(const HttpOutcome& out);
   void Complete();
   void OnHead(const HttpResponseHead& head);

@@ -40,7 +40,7 @@ TEST_CASE("a down target fires once, re-notifies every repeat interval, then res
 
   Evaluation fire = Eval(engine, {DownTarget(FC::kConnectionRefused)}, kT0 + minutes(1));
   REQUIRE(Keys(fire) == Keys_{"TargetDown firing"});
-  const Transition& t = fire.transitions[0];
+  const AlertTransition& t = fire.transitions[0];
   CHECK(t.target == "shop");
   CHECK(t.severity == Severity::kCritical);
   CHECK(t.cls == "connection_refused");

@@ -13,18 +13,18 @@ namespace {
 using namespace test;
 using nlohmann::json;
 
-Transition DownTransition(TransitionKind kind) {
-  Transition t;
+AlertTransition DownTransition(AlertTransitionKind kind) {
+  AlertTransition t;
   t.kind = kind;
   t.rule = RuleId::kTargetDown;
   t.target = "shop";
   t.severity = Severity::kCritical;
   t.fired_severity = Severity::kCritical;
   t.dedup_key = DedupKey(RuleId::kTargetDown, "shop");
-  t.key = kind == TransitionKind::kResolved ? "resolved:1" : "firing:1";
+  t.key = kind == AlertTransitionKind::kResolved ? "resolved:1" : "firing:1";
   t.at = kT0;
   t.started_at = kT0 - minutes(10);
-  if (kind == TransitionKind::kResolved) t.ended_at = kT0;
+  if (kind == AlertTransitionKind::kResolved) t.ended_at = kT0;
   t.labels = {{"team", "payments"}};
   t.cls = "connection_refused";
   t.description = "shop is down";
@@ -65,7 +65,7 @@ TEST_CASE("HMAC-SHA256 matches RFC 4231 test case 2", "[notifier]") {
 }
 
 TEST_CASE("the notice carries the contract fields", "[notifier]") {
-  json n = MakeNotice(DownTransition(TransitionKind::kFiring));
+  json n = MakeNotice(DownTransition(AlertTransitionKind::kFiring));
   for (const char* key :
        {"status", "alert", "target", "severity", "class", "summary", "started_at", "dedup_key",
         "description", "labels", "state", "error", "diagnosis", "run", "ended_at"}) {
@@ -78,11 +78,11 @@ TEST_CASE("the notice carries the contract fields", "[notifier]") {
   CHECK(n["ended_at"].is_null());
   CHECK(n["run"]["timings"]["total_ms"] == 1.5);
   CHECK_FALSE(n.contains("drift"));
-  Transition drift = DownTransition(TransitionKind::kFiring);
+  AlertTransition drift = DownTransition(AlertTransitionKind::kFiring);
   drift.rule = RuleId::kSchemaDrift;
   drift.drift = {{"grade", "breaking"}};
   CHECK(MakeNotice(drift)["drift"]["grade"] == "breaking");
-  json resolved = MakeNotice(DownTransition(TransitionKind::kResolved));
+  json resolved = MakeNotice(DownTransition(AlertTransitionKind::kResolved));
   CHECK(resolved["status"] == "resolved");
   CHECK(resolved["ended_at"] == FormatTimestamp(kT0));
 }
@@ -90,7 +90,7 @@ TEST_CASE("the notice carries the contract fields", "[notifier]") {
 TEST_CASE("webhook: raw notice body, delivery id, verifiable signature", "[notifier]") {
   NotifierConfig hook = Notifier("ops", NotifierType::kWebhook, "http://127.0.0.1:9/hook");
   hook.secret_env = "HOOK_SECRET";
-  json notice = MakeNotice(DownTransition(TransitionKind::kFiring));
+  json notice = MakeNotice(DownTransition(AlertTransitionKind::kFiring));
   auto r = RenderRequest(hook, notice, Context(FakeEnv({{"HOOK_SECRET", "s3cret"}})));
   REQUIRE(r);
   CHECK(r->url == "http://127.0.0.1:9/hook");
@@ -113,7 +113,7 @@ TEST_CASE("webhook: raw notice body, delivery id, verifiable signature", "[notif
 TEST_CASE("slack: text and blocks from the secret URL", "[notifier]") {
   NotifierConfig chat = Notifier("chat", NotifierType::kSlack);
   chat.webhook_url_env = "SLACK_URL";
-  json notice = MakeNotice(DownTransition(TransitionKind::kFiring));
+  json notice = MakeNotice(DownTransition(AlertTransitionKind::kFiring));
   auto r = RenderRequest(chat, notice, Context(FakeEnv({{"SLACK_URL", "http://127.0.0.1:9/s"}})));
   REQUIRE(r);
   CHECK(r->url == "http://127.0.0.1:9/s");
@@ -124,7 +124,7 @@ TEST_CASE("slack: text and blocks from the secret URL", "[notifier]") {
   CHECK(body["blocks"][0]["type"] == "section");
   CHECK_THAT(body["blocks"][0]["text"]["text"].get<std::string>(),
              Catch::Matchers::Contains("shop is down"));
-  json resolved = SlackBody(MakeNotice(DownTransition(TransitionKind::kResolved)));
+  json resolved = SlackBody(MakeNotice(DownTransition(AlertTransitionKind::kResolved)));
   CHECK_THAT(resolved["text"].get<std::string>(), Catch::Matchers::Contains("[RESOLVED]"));
   CHECK_FALSE(RenderRequest(chat, notice, Context()));
 }
@@ -132,7 +132,7 @@ TEST_CASE("slack: text and blocks from the secret URL", "[notifier]") {
 TEST_CASE("pagerduty: Events API v2 trigger and resolve", "[notifier]") {
   NotifierConfig pager = Notifier("pager", NotifierType::kPagerDuty);
   pager.routing_key_env = "PD_KEY";
-  json notice = MakeNotice(DownTransition(TransitionKind::kFiring));
+  json notice = MakeNotice(DownTransition(AlertTransitionKind::kFiring));
   auto r = RenderRequest(pager, notice, Context(FakeEnv({{"PD_KEY", "R0UT1NG"}})));
   REQUIRE(r);
   CHECK(r->url == kPagerDutyUrl);
@@ -147,7 +147,7 @@ TEST_CASE("pagerduty: Events API v2 trigger and resolve", "[notifier]") {
   CHECK(body["payload"]["custom_details"]["error"] == "connect: refused");
 
   pager.url = "http://127.0.0.1:9/enqueue";
-  auto resolve = RenderRequest(pager, MakeNotice(DownTransition(TransitionKind::kResolved)),
+  auto resolve = RenderRequest(pager, MakeNotice(DownTransition(AlertTransitionKind::kResolved)),
                                Context(FakeEnv({{"PD_KEY", "R0UT1NG"}})));
   REQUIRE(resolve);
   CHECK(resolve->url == "http://127.0.0.1:9/enqueue");
@@ -159,7 +159,7 @@ TEST_CASE("pagerduty: Events API v2 trigger and resolve", "[notifier]") {
 
 TEST_CASE("alertmanager: /api/v2/alerts with stable labels and endsAt", "[notifier]") {
   NotifierConfig am = Notifier("am", NotifierType::kAlertmanager, "http://127.0.0.1:9093/");
-  auto r = RenderRequest(am, MakeNotice(DownTransition(TransitionKind::kFiring)), Context());
+  auto r = RenderRequest(am, MakeNotice(DownTransition(AlertTransitionKind::kFiring)), Context());
   REQUIRE(r);
   CHECK(r->url == "http://127.0.0.1:9093/api/v2/alerts");
   json body = json::parse(r->body);
@@ -177,14 +177,14 @@ TEST_CASE("alertmanager: /api/v2/alerts with stable labels and endsAt", "[notifi
   CHECK(a["generatorURL"] == "http://127.0.0.1:9464/");
 
   json resolved =
-      AlertmanagerBody(MakeNotice(DownTransition(TransitionKind::kResolved)), Context());
+      AlertmanagerBody(MakeNotice(DownTransition(AlertTransitionKind::kResolved)), Context());
   CHECK(resolved[0]["endsAt"] == FormatTimestamp(kT0));
   CHECK(resolved[0]["labels"] == a["labels"]);
 }
 
 TEST_CASE("each request names its own credentials, to be scrubbed from its outcome", "[notifier]") {
   using Strings = std::vector<std::string>;
-  json notice = MakeNotice(DownTransition(TransitionKind::kFiring));
+  json notice = MakeNotice(DownTransition(AlertTransitionKind::kFiring));
   NotifierConfig hook = Notifier("ops", NotifierType::kWebhook, "http://127.0.0.1:9/hook");
   hook.secret_env = "HOOK_SECRET";
   auto signed_hook = RenderRequest(hook, notice, Context(FakeEnv({{"HOOK_SECRET", "s3cret"}})));

@@ -183,7 +183,7 @@ TEST_CASE("restore resumes state and counters", "[state]") {
 }
 
 TEST_CASE("transition JSON names states and time", "[state]") {
-  const Transition t{TS::kUp, TS::kDown, kT0, "timeout"};
+  const StateTransition t{TS::kUp, TS::kDown, kT0, "timeout"};
   const nlohmann::json j = ToJson(t);
   CHECK(j["from"] == "up");
   CHECK(j["to"] == "down");

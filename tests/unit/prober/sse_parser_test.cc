@@ -10,7 +10,7 @@
 namespace mcpwatch::sse {
 
 // For Catch2's failure messages (found by argument-dependent lookup).
-std::ostream& operator<<(std::ostream& os, const Event& e) {
+std::ostream& operator<<(std::ostream& os, const StreamEvent& e) {
   return os << "{type=" << e.type << " data=" << e.data << " id=" << e.id << "}";
 }
 
@@ -19,7 +19,7 @@ namespace {
 using namespace std::string_literals;
 
 struct Run {
-  std::vector<Event> events;
+  std::vector<StreamEvent> events;
   Status status = Status::kOk;
 };
 
@@ -28,7 +28,7 @@ Run FeedChunks(const std::vector<std::string_view>& chunks, Limits limits = {}) 
   Parser parser(limits);
   Run run;
   for (auto chunk : chunks) {
-    run.status = parser.Feed(chunk, [&](const Event& e) { run.events.push_back(e); });
+    run.status = parser.Feed(chunk, [&](const StreamEvent& e) { run.events.push_back(e); });
   }
   return run;
 }
@@ -71,7 +71,7 @@ const std::string kEverythingStream =
     "retry: 1000\n"
     "\n";
 
-const std::vector<Event> kEverythingEvents = {
+const std::vector<StreamEvent> kEverythingEvents = {
     {"", "", "1b7f0c2e-prime"},
     {"message",
      "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\","
@@ -88,7 +88,7 @@ TEST_CASE("sse: WHATWG field rules", "[sse]") {
   struct Case {
     const char* name;
     std::string input;
-    std::vector<Event> expected;
+    std::vector<StreamEvent> expected;
   };
   const std::vector<Case> cases = {
       {"single event", "data: hello\n\n", {{"", "hello", ""}}},
@@ -208,11 +208,11 @@ TEST_CASE("sse: realistic stream, every two-chunk split and byte by byte", "[sse
 TEST_CASE("sse: CR at a chunk end waits for the next byte", "[sse]") {
   // "\r" then "\n" is one line end; "\r" then "data" is a line end followed by a new line.
   CHECK(FeedChunks({"data: a\r", "\ndata: b\r\n\r\n"}).events ==
-        std::vector<Event>{{"", "a\nb", ""}});
-  CHECK(FeedChunks({"data: a\r", "\r"}).events == std::vector<Event>{{"", "a", ""}});
-  CHECK(FeedChunks({"data: a\r", "", "\n", "\n"}).events == std::vector<Event>{{"", "a", ""}});
+        std::vector<StreamEvent>{{"", "a\nb", ""}});
+  CHECK(FeedChunks({"data: a\r", "\r"}).events == std::vector<StreamEvent>{{"", "a", ""}});
+  CHECK(FeedChunks({"data: a\r", "", "\n", "\n"}).events == std::vector<StreamEvent>{{"", "a", ""}});
   CHECK(FeedChunks({"\xEF", "\xBB", "\xBF", "data: a\n\n"}).events ==
-        std::vector<Event>{{"", "a", ""}});
+        std::vector<StreamEvent>{{"", "a", ""}});
 }
 
 TEST_CASE("sse: an unterminated 100 MB line fails with bounded memory", "[sse][hostile]") {
@@ -220,9 +220,9 @@ TEST_CASE("sse: an unterminated 100 MB line fails with bounded memory", "[sse][h
   const std::string chunk(64 * 1024, 'x');
   std::size_t max_buffered = 0;
   int dispatched = 0;
-  parser.Feed("data: ", [&](const Event&) { ++dispatched; });
+  parser.Feed("data: ", [&](const StreamEvent&) { ++dispatched; });
   for (std::size_t fed = 0; fed < 100u * 1024 * 1024; fed += chunk.size()) {
-    parser.Feed(chunk, [&](const Event&) { ++dispatched; });
+    parser.Feed(chunk, [&](const StreamEvent&) { ++dispatched; });
     max_buffered = std::max(max_buffered, parser.buffered_bytes());
   }
   CHECK(parser.status() == Status::kEventTooLarge);
@@ -230,7 +230,7 @@ TEST_CASE("sse: an unterminated 100 MB line fails with bounded memory", "[sse][h
   CHECK(max_buffered > Limits{}.max_event_bytes - chunk.size() - 16);  // it did fill up
   CHECK(parser.buffered_bytes() == 0);
   // Failed for good: valid input afterwards is ignored.
-  CHECK(parser.Feed("\n\ndata: ok\n\n", [&](const Event&) { ++dispatched; }) ==
+  CHECK(parser.Feed("\n\ndata: ok\n\n", [&](const StreamEvent&) { ++dispatched; }) ==
         Status::kEventTooLarge);
   CHECK(dispatched == 0);
 }
@@ -275,7 +275,7 @@ TEST_CASE("sse: 200,000 tiny events stop at max_events", "[sse][hostile]") {
   for (int i = 0; i < 200000; ++i) stream += "data: x\n\n";
   Parser parser;
   std::size_t seen = 0;
-  CHECK(parser.Feed(stream, [&](const Event&) { ++seen; }) == Status::kTooManyEvents);
+  CHECK(parser.Feed(stream, [&](const StreamEvent&) { ++seen; }) == Status::kTooManyEvents);
   CHECK(seen == Limits{}.max_events);
   CHECK(parser.events() == Limits{}.max_events);
   CHECK(parser.status() == Status::kTooManyEvents);
@@ -316,10 +316,10 @@ TEST_CASE("sse: random bytes never crash and parse the same under any split", "[
     }
     const Run whole = FeedAll(input, limits);
     Parser split(limits);
-    std::vector<Event> split_events;
+    std::vector<StreamEvent> split_events;
     Status status = Status::kOk;
     for (auto chunk : chunks) {
-      status = split.Feed(chunk, [&](const Event& e) { split_events.push_back(e); });
+      status = split.Feed(chunk, [&](const StreamEvent& e) { split_events.push_back(e); });
       REQUIRE(split.buffered_bytes() <= limits.max_event_bytes);
     }
     REQUIRE(status == whole.status);
