@@ -243,4 +243,71 @@ std::optional<Problem> JudgeToolCallResult(const json& result, const ToolCallSpe
                                                 "/: " + DescribeParts(parts)};
 }
 
+namespace {
+
+// Whether `value` is of JSON Schema `type` (a string naming one type; anything else fits).
+bool FitsType(const json& value, const json& type) {
+  if (!type.is_string()) return true;
+  const std::string& t = type.get_ref<const std::string&>();
+  if (t == "string") return value.is_string();
+  if (t == "integer") return value.is_number_integer() || value.is_number_unsigned();
+  if (t == "number") return value.is_number();
+  if (t == "boolean") return value.is_boolean();
+  if (t == "object") return value.is_object();
+  if (t == "array") return value.is_array();
+  if (t == "null") return value.is_null();
+  return true;
+}
+
+std::string TypeOfProperty(const json& properties, const std::string& name) {
+  if (!properties.is_object()) return "";
+  auto p = properties.find(name);
+  if (p == properties.end() || !p->is_object()) return "";
+  auto type = p->find("type");
+  return type != p->end() && type->is_string() ? " (" + type->get<std::string>() + ")" : "";
+}
+
+}  // namespace
+
+std::string ArgumentsMisfit(const ToolCallSpec& call, const json& tools) {
+  if (!tools.is_array()) return "";
+  const json* schema = nullptr;
+  for (const json& t : tools) {
+    if (t.is_object() && t.value("name", json()) == json(call.name)) {
+      auto s = t.find("inputSchema");
+      if (s != t.end() && s->is_object()) schema = &*s;
+      break;
+    }
+  }
+  if (schema == nullptr || !call.arguments.is_object()) return "";
+  const json properties = schema->value("properties", json());
+  std::vector<std::string> problems;
+  if (auto required = schema->find("required"); required != schema->end() && required->is_array()) {
+    for (const json& r : *required) {
+      if (r.is_string() && !call.arguments.contains(r.get<std::string>())) {
+        problems.push_back(Excerpt(r.get<std::string>(), 40) + TypeOfProperty(properties, r) +
+                           " is required");
+      }
+    }
+  }
+  for (const auto& [name, value] : call.arguments.items()) {
+    if (properties.is_object() && !properties.contains(name)) {
+      problems.push_back(Excerpt(name, 40) + " is not in the schema");
+      continue;
+    }
+    if (!properties.is_object()) continue;
+    const json& property = properties[name];
+    if (property.is_object() && !FitsType(value, property.value("type", json()))) {
+      problems.push_back(Excerpt(name, 40) + " must be " + property["type"].get<std::string>() +
+                         ", the configured value is " + value.type_name());
+    }
+  }
+  if (problems.empty()) return "";
+  std::string out = "the configured arguments no longer fit " + Excerpt(call.name, 60) +
+                    "'s input schema: " + problems[0];
+  for (std::size_t i = 1; i < problems.size() && i < 4; ++i) out += "; " + problems[i];
+  if (problems.size() > 4) out += "; and " + std::to_string(problems.size() - 4) + " more";
+  return out;
+}
+
 }  // namespace mcpwatch

@@ -91,4 +91,12 @@ inline constexpr std::size_t kMaxAssertionText = 16 * 1024;
 std::optional<Problem> JudgeToolCallResult(const nlohmann::json& result, const ToolCallSpec& call,
                                            ProtocolEra era);
 
+// Why the operator's configured arguments no longer fit the called tool's current inputSchema
+// ("" when they fit, or when the tool or its schema is not there to compare): required
+// properties missing, arguments the schema does not name, and values of the wrong JSON type. A
+// deploy that changes a tool's input breaks the synthetic call this way; the run then says so
+// instead of only quoting the server's validation error. Reads the subset of JSON Schema that
+// tool definitions use: properties, required, and each property's "type".
+std::string ArgumentsMisfit(const ToolCallSpec& call, const nlohmann::json& tools);
+
 }  // namespace mcpwatch

@@ -268,13 +268,23 @@ void ProbeRun::ToolCall() {
   }
   nlohmann::json params = {{"name", call.name}, {"arguments", call.arguments}};
   Request(Step::kToolCall, "tools/call", call.name, std::move(params), [this](RpcOutcome o) {
-    if (!o.record.Ok()) return Fail(std::move(o.record));
+    if (!o.record.Ok()) return Fail(WithArgumentsMisfit(std::move(o.record)));
     if (auto problem = JudgeToolCallResult(o.result, *spec_.tool_call, transcript_.era)) {
-      return Fail(Flagged(std::move(o.record), std::move(*problem)));
+      return Fail(WithArgumentsMisfit(Flagged(std::move(o.record), std::move(*problem))));
     }
     transcript_.steps.push_back(std::move(o.record));
     Ping();
   });
+}
+
+// A failed tool call whose configured arguments no longer fit the tool's schema says so after
+// the server's own words (a transport failure says nothing about the arguments).
+StepRecord ProbeRun::WithArgumentsMisfit(StepRecord record) const {
+  if (record.transport != TransportError::kNone || record.http_status >= 300) return record;
+  std::string misfit = ArgumentsMisfit(*spec_.tool_call, tools_.tools());
+  if (misfit.empty()) return record;
+  record.message += record.message.empty() ? misfit : "; " + misfit;
+  return record;
 }
 
 void ProbeRun::Ping() {

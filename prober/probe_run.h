@@ -46,6 +46,7 @@ class ProbeRun {
   void ToolsList(const std::string& cursor);
   void OnToolsPage(RpcOutcome outcome);
   void ToolCall();
+  StepRecord WithArgumentsMisfit(StepRecord record) const;
   void Ping();
   void Fail(StepRecord record);
   void Finish();

@@ -75,6 +75,17 @@ TEST_CASE("faults: expect_text on a FastMCP-shaped result matches one part, not 
                  "structuredContent"});
 }
 
+// Issue 11: a deploy renamed echo's required property; the configured call no longer fits, and
+// the run says how besides quoting the server's validation error.
+TEST_CASE("faults: arguments that no longer fit the tool's schema are named", "[faults]") {
+  Fixture fx({"--echo-arg", "sku"});
+  auto o = RunProbe(fx.Url(), {"--tool", "echo", "--args", R"({"message":"hi"})"});
+  ExpectVerdict(o, "tool_error", 5,
+                {"tools/call", "Invalid arguments for tool echo",
+                 "the configured arguments no longer fit echo's input schema: sku (string) is "
+                 "required; message is not in the schema"});
+}
+
 TEST_CASE("faults: SSE noise passes with every line ending", "[faults]") {
   auto eol = GENERATE(as<std::string>{}, "lf", "crlf", "cr");
   Fixture fx({"--sse-noise", "--sse-eol", eol});

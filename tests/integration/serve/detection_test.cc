@@ -262,6 +262,11 @@ TEST_CASE("a redeploy that breaks the configured tool call is still a deploy and
   auto shown = RunProcess({McpwatchBinary(), "schema", "svc", "--config", config, "--json"}, 30s);
   REQUIRE(shown.exit_code == 0);
   CHECK(json::parse(shown.out)["current"]["server_version"] == "2.0.0");
+  auto runs = json::parse(
+      RunProcess({McpwatchBinary(), "history", "svc", "--config", config, "--json"}, 30s).out);
+  REQUIRE_FALSE(runs.empty());
+  CHECK_THAT(runs[0]["error"].get<std::string>(),
+             Catch::Contains("the configured arguments no longer fit echo's input schema"));
 
   // The rollback: version 1.0.0 with both tools and the old input again.
   server.Stop();

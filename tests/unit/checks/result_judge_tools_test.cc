@@ -312,3 +312,43 @@ TEST_CASE("ToolResultParts keeps parts within the byte budget", "[result_judge][
 }
 
 }  // namespace mcpwatch
+
+namespace mcpwatch {
+
+// Issue 11: when a deploy changed the tool's input, the run names how the configured arguments
+// no longer fit, besides the server's own validation error.
+TEST_CASE("ArgumentsMisfit names required, unknown and mistyped arguments", "[result_judge]") {
+  const json tools = json::array(
+      {{{"name", "get_item"},
+        {"inputSchema",
+         {{"type", "object"},
+          {"properties", {{"sku", {{"type", "string"}}}, {"verbose", {{"type", "boolean"}}}}},
+          {"required", {"sku"}}}}},
+       {{"name", "loose"}, {"inputSchema", {{"type", "object"}}}},
+       {{"name", "count"},
+        {"inputSchema",
+         {{"type", "object"},
+          {"properties", {{"n", {{"type", "integer"}}}, {"x", {{"type", "number"}}}}}}}}});
+  auto call = [](const std::string& name, json args) {
+    ToolCallSpec c;
+    c.name = name;
+    c.arguments = std::move(args);
+    return c;
+  };
+  CHECK(ArgumentsMisfit(call("get_item", {{"id", 1}}), tools) ==
+        "the configured arguments no longer fit get_item's input schema: sku (string) is "
+        "required; id is not in the schema");
+  CHECK(ArgumentsMisfit(call("get_item", {{"sku", "A1"}, {"verbose", "yes"}}), tools) ==
+        "the configured arguments no longer fit get_item's input schema: verbose must be "
+        "boolean, the configured value is string");
+  CHECK(ArgumentsMisfit(call("get_item", {{"sku", "A1"}, {"verbose", true}}), tools).empty());
+  CHECK(ArgumentsMisfit(call("count", {{"n", 3}, {"x", 2.5}}), tools).empty());
+  CHECK(ArgumentsMisfit(call("count", {{"n", 2.5}}), tools) ==
+        "the configured arguments no longer fit count's input schema: n must be integer, the "
+        "configured value is number");
+  CHECK(ArgumentsMisfit(call("loose", {{"anything", 1}}), tools).empty());
+  CHECK(ArgumentsMisfit(call("missing_tool", {{"a", 1}}), tools).empty());
+  CHECK(ArgumentsMisfit(call("get_item", {{"sku", "A1"}}), json::object()).empty());
+}
+
+}  // namespace mcpwatch
