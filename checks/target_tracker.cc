@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "base/digest.h"
+#include "base/timestamp.h"
 #include "checks/schema_drift.h"
 #include "checks/tool_list.h"
 
@@ -44,6 +45,33 @@ TargetTracker::TargetTracker(std::string name, TrackerPolicy policy)
 
 void TargetTracker::SetPolicy(TrackerPolicy policy) { policy_ = std::move(policy); }
 
+// "tool calls failing since deploy 1.0.0 → 2.0.0 at 2026-12-03T12:03:00.000Z, which changed
+// the tools: tool add removed; ...": the failure named with the change that came just before it,
+// for the run's diagnosis, the state change's reason and so every alert and status line.
+std::string TargetTracker::DeployCause(const ProbeResult& r) const {
+  const auto recent = [&](std::optional<std::chrono::system_clock::time_point> at) {
+    return at && r.started_at >= *at && r.started_at - *at <= policy_.regression.after;
+  };
+  const bool deploy = recent(last_change_.deploy_at);
+  const bool drift = recent(last_change_.drift_at);
+  if (!deploy && !drift) return "";
+  const FailureClass cls = r.verdict.cls;
+  std::string out = cls == FailureClass::kToolError || cls == FailureClass::kToolMissing
+                        ? "tool calls"
+                    : cls == FailureClass::kToolsListFailure  ? "tools/list"
+                    : cls == FailureClass::kInitializeFailure ? "initialize"
+                                                              : "runs";
+  out += " failing since ";
+  if (deploy) {
+    out += "deploy " + last_change_.deploy + " at " + FormatTimestamp(*last_change_.deploy_at);
+    if (drift) out += ", which changed the tools: " + last_change_.drift;
+  } else {
+    out += "the tools changed at " + FormatTimestamp(*last_change_.drift_at) + ": " +
+           last_change_.drift;
+  }
+  return out;
+}
+
 LatencyPolicy TargetTracker::Latency() const {
   LatencyPolicy p;
   p.max_latency = policy_.max_latency;
@@ -66,8 +94,19 @@ TrackerOutput TargetTracker::Observe(std::string url, std::chrono::system_clock:
   r.verdict = Classify(r.transcript, Latency());
   baseline_.Add(r);
 
+  // The surface first: a deploy or drift seen by this very run is the cause of its failure.
+  if (r.SurfaceKnown()) {
+    TrackSchema(r, out);
+    TrackDeploy(r, out);
+  }
+  const std::string cause = r.Success() ? std::string() : DeployCause(r);
+  if (!cause.empty() && r.verdict.diagnosis.empty()) r.verdict.diagnosis = cause;
+
   StateUpdate update = state_.Observe(r.verdict.cls, in_maintenance, started);
   if (update.transition) {
+    if (!cause.empty() && update.transition->to != TargetState::kUp) {
+      update.transition->reason += "; " + cause;
+    }
     out.events.push_back(MakeEvent(name_, EventKind::kStateChange, started,
                                    ToJson(*update.transition)));
   }
@@ -79,10 +118,6 @@ TrackerOutput TargetTracker::Observe(std::string url, std::chrono::system_clock:
   }
   if (auto cert = cert_.Observe(r.transcript.cert_not_after, started)) {
     out.events.push_back(MakeEvent(name_, EventKind::kCertExpiring, started, ToJson(*cert)));
-  }
-  if (r.SurfaceKnown()) {
-    TrackSchema(r, out);
-    TrackDeploy(r, out);
   }
   RecordWindowRun(started, r.Success() ? std::optional(r.transcript.timings.total) : std::nullopt);
   if (pending_deploy_) {
@@ -149,6 +184,8 @@ void TargetTracker::TrackSchema(const ProbeResult& r, TrackerOutput& out) {
                                 {"new_hash", t.tools_hash},
                                 {"diff", ToJson(report)}};
       out.events.push_back(MakeEvent(name_, EventKind::kSchemaDrift, r.started_at, details));
+      last_change_.drift = details["summary"].get<std::string>();
+      last_change_.drift_at = r.started_at;
     }
   }
   tools_hash_ = t.tools_hash;
@@ -179,6 +216,8 @@ void TargetTracker::RecordWindowRun(std::chrono::system_clock::time_point at,
 
 void TargetTracker::TrackDeploy(const ProbeResult& r, TrackerOutput& out) {
   if (auto deploy = deploy_.Observe(r)) {
+    last_change_.deploy = deploy->old_version + " → " + deploy->new_version;
+    last_change_.deploy_at = deploy->at;
     out.events.push_back(MakeEvent(name_, EventKind::kDeploy, deploy->at, ToJson(*deploy)));
     pending_deploy_ = std::chrono::floor<std::chrono::seconds>(deploy->at);
   }

@@ -90,6 +90,7 @@ class TargetTracker {
 
  private:
   LatencyPolicy Latency() const;
+  std::string DeployCause(const ProbeResult& r) const;
   void TrackSchema(const ProbeResult& r, TrackerOutput& out);
   void TrackDeploy(const ProbeResult& r, TrackerOutput& out);
   void RecordWindowRun(std::chrono::system_clock::time_point at,
@@ -117,6 +118,15 @@ class TargetTracker {
   };
   std::vector<WindowRun> window_;
   std::optional<std::chrono::system_clock::time_point> pending_deploy_;
+  // The last deploy and drift this tracker saw (since start-up), to name them as the cause of
+  // the failures that follow within the regression window.
+  struct LastChange {
+    std::string deploy;  // "1.0.0 → 2.0.0"
+    std::optional<std::chrono::system_clock::time_point> deploy_at;
+    std::string drift;  // the drift's one-line summary
+    std::optional<std::chrono::system_clock::time_point> drift_at;
+  };
+  LastChange last_change_;
   std::shared_ptr<const ProbeResult> last_run_;
   std::vector<Event> events_;  // see recent_events()
 };

@@ -267,6 +267,9 @@ TEST_CASE("a redeploy that breaks the configured tool call is still a deploy and
   REQUIRE_FALSE(runs.empty());
   CHECK_THAT(runs[0]["error"].get<std::string>(),
              Catch::Contains("the configured arguments no longer fit echo's input schema"));
+  CHECK_THAT(runs[0]["diagnosis"].get<std::string>(),
+             Catch::StartsWith("tool calls failing since deploy 1.0.0 → 2.0.0 at ") &&
+                 Catch::Contains("which changed the tools: ") && Catch::Contains("add removed"));
 
   // The rollback: version 1.0.0 with both tools and the old input again.
   server.Stop();

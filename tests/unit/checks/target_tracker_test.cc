@@ -269,10 +269,28 @@ TEST_CASE("tracker: a deploy that breaks the tool call is a deploy and a breakin
       CHECK(e.details["new_version"] == "2.0.0");
     }
   }
-  // The same failing run again is no new deploy or drift.
+  // The failing run names the deploy and the drift as its cause.
+  CHECK_THAT(deployed.result.verdict.diagnosis,
+             Catch::StartsWith("tool calls failing since deploy 1.0.0 → 2.0.0 at "));
+  CHECK_THAT(deployed.result.verdict.diagnosis,
+             Catch::Contains("which changed the tools: ") &&
+                 Catch::Contains("list_items removed"));
+  // The same failing run again is no new deploy or drift, and still names the cause; the state
+  // change to down says it too.
   TrackerOutput again = observe(kStart + 120s, BrokenCallRun("2.0.0", v2));
   CHECK_FALSE(has(again, EventKind::kDeploy));
   CHECK_FALSE(has(again, EventKind::kSchemaDrift));
+  CHECK_THAT(again.result.verdict.diagnosis, Catch::Contains("since deploy 1.0.0 → 2.0.0"));
+  bool down_names_deploy = false;
+  for (const TrackerOutput* o : {&deployed, &again}) {
+    for (const Event& e : o->events) {
+      if (e.kind == EventKind::kStateChange && e.details["to"] == "down") {
+        down_names_deploy = e.details["reason"].get<std::string>().find(
+                                "since deploy 1.0.0 → 2.0.0") != std::string::npos;
+      }
+    }
+  }
+  CHECK(down_names_deploy);
   // The rollback.
   TrackerOutput back = observe(kStart + 180s, healthy);
   CHECK(back.result.verdict.cls == FailureClass::kOk);
