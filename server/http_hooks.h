@@ -17,7 +17,8 @@ namespace mcpwatch {
 struct HttpHooks {
   // /readyz: 200 "ready", or 503 "not ready". Unset: always ready.
   std::function<bool()> ready;
-  // /readyz: when set and true, 503 "draining" (shutdown has begun), whatever ready() says.
+  // /healthz and /readyz: when set and true, 503 "draining" (shutdown has begun), whatever
+  // ready() says; /probe then refuses new runs with 503.
   std::function<bool()> draining;
   // /metrics: more families after the registry's (the per-target ones), written piece by piece.
   std::function<void(const ExpositionSink&)> more_metrics;

@@ -133,7 +133,7 @@ WebResponse Routes::Handle(const WebRequest& request) {
   const std::string& path = request.path;
   if (path == "/") return StatusPage();
   if (path == "/metrics") return Metrics();
-  if (path == "/healthz") return WebResponse::Text(200, "ok\n");
+  if (path == "/healthz") return Health();
   if (path == "/readyz") return Ready();
   if (path == "/api/v1/targets") return Targets();
   if (path == "/api/v1/events") return Events(request);
@@ -165,6 +165,12 @@ WebResponse Routes::Metrics() {
     if (more) more(sink);
   };
   return r;
+}
+
+// Shutdown fails liveness too, so nothing mistakes a draining daemon for a healthy one.
+WebResponse Routes::Health() {
+  if (hooks_.draining && hooks_.draining()) return WebResponse::Text(503, "draining\n");
+  return WebResponse::Text(200, "ok\n");
 }
 
 WebResponse Routes::Ready() {
@@ -231,6 +237,9 @@ WebResponse Routes::Probe(const WebRequest& request) {
   if (!timeout) return timeout.error();
   if (!hooks_.probe_now) {
     return WebResponse::JsonError(503, "probing on demand is not available");
+  }
+  if (hooks_.draining && hooks_.draining()) {
+    return WebResponse::JsonError(503, "shutting down: no new probes are accepted");
   }
   const std::string unknown = "unknown target " + Quote(*target) +
                               ": /probe only runs targets named in the config, never a URL";

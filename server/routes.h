@@ -36,6 +36,7 @@ class Routes {
 
  private:
   WebResponse Metrics();
+  WebResponse Health();
   WebResponse Ready();
   WebResponse Targets();
   WebResponse Runs(const WebRequest& request, const std::string& target);

@@ -125,6 +125,10 @@ TEST_CASE("HttpServer serves health, readiness and metrics") {
   s.draining = true;
   CHECK(HttpGet(s.Url("/readyz")).status == 503);
   CHECK(HttpGet(s.Url("/readyz")).body == "draining\n");
+  auto draining_health = HttpGet(s.Url("/healthz"));  // shutdown fails liveness too
+  CHECK(draining_health.status == 503);
+  CHECK(draining_health.body == "draining\n");
+  s.draining = false;
 
   auto metrics = HttpGet(s.Url("/metrics"));
   CHECK(metrics.status == 200);
@@ -282,6 +286,16 @@ TEST_CASE("/probe runs a configured target through the hook, never a URL") {
   CHECK(s.probes[0] == std::make_pair(std::string("shop"), std::chrono::milliseconds(3500)));
   CHECK(s.probes[1] == std::make_pair(std::string("shop"), std::chrono::milliseconds(2000)));
   CHECK(s.probes[2].first == "fresh");
+}
+
+TEST_CASE("/probe accepts no new runs once shutdown has begun") {
+  Server s;
+  s.draining = true;
+  auto r = HttpGet(s.Url("/probe?target=shop"));
+  CHECK(r.status == 503);
+  CHECK(Json(r)["error"].get<std::string>().find("shutting down") != std::string::npos);
+  std::lock_guard lock(s.probes_mu);
+  CHECK(s.probes.empty());  // the hook was never called
 }
 
 TEST_CASE("badges and the status page; hostile names are escaped") {
