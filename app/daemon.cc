@@ -13,6 +13,7 @@
 #include "alerts/build_snapshot.h"
 #include "app/daemon_policy.h"
 #include "app/restore.h"
+#include "app/supervisor.h"
 #include "base/url.h"
 #include "base/version.h"
 #include "checks/classifier.h"
@@ -31,6 +32,7 @@ namespace mcpwatch {
 namespace {
 constexpr auto kHousekeeping = std::chrono::seconds(1);
 constexpr int kMaxIdleConnections = 64;
+constexpr auto kMinWatchdogPeriod = std::chrono::milliseconds(100);
 }  // namespace
 
 struct Daemon::Impl {
@@ -43,15 +45,15 @@ struct Daemon::Impl {
   std::unique_ptr<Prober> prober;
   std::unique_ptr<LoopSchedulerHost> scheduler_host;  // outlives the scheduler
   std::unique_ptr<Scheduler> scheduler;
-  std::map<std::string, TargetConfig> targets;                       // loop thread
-  std::map<std::string, std::unique_ptr<TargetTracker>> trackers;    // loop thread
+  std::map<std::string, TargetConfig> targets;                     // loop thread
+  std::map<std::string, std::unique_ptr<TargetTracker>> trackers;  // loop thread
   std::thread loop_thread;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<storage::HistoryReader> reader;  // loop thread
   std::unique_ptr<alerts::AlertPipeline> alerts;
   std::atomic<bool> ready{false};
   std::atomic<bool> draining{false};
-  std::mutex names_mu;              // guards names: read by HTTP workers
+  std::mutex names_mu;  // guards names: read by HTTP workers
   std::vector<std::string> names;
   std::atomic<std::size_t> inflight{0};
   uint64_t housekeeping_ticks = 0;  // loop thread
@@ -120,9 +122,8 @@ void Daemon::Impl::Persist(const TrackerOutput& out, bool maintenance) {
     std::string kind(ToString(e.kind));
     std::string details = e.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     auto at = e.at;
-    writer->Submit([=](storage::Database& db) {
-      return storage::InsertEvent(db, name, at, kind, details);
-    });
+    writer->Submit(
+        [=](storage::Database& db) { return storage::InsertEvent(db, name, at, kind, details); });
     if (e.kind == EventKind::kStateChange) {
       std::string state = e.details.value("to", "unknown");
       std::string reason = e.details.value("reason", "");
@@ -195,7 +196,7 @@ void Daemon::Impl::Housekeeping() {
 }
 
 std::optional<ProbeResult> Daemon::Impl::ProbeNow(const std::string& name,
-                                                   std::chrono::milliseconds timeout) {
+                                                  std::chrono::milliseconds timeout) {
   auto promise = std::make_shared<std::promise<std::optional<ProbeResult>>>();
   auto future = promise->get_future();
   loop->Post([this, name, promise] {
@@ -229,13 +230,21 @@ Daemon::~Daemon() {
   if (impl_ && impl_->loop_thread.joinable()) Shutdown();
 }
 
-int Daemon::http_port() const { return impl_->http ? impl_->http->port() : 0; }
+int Daemon::http_port() const {
+  return impl_->http ? impl_->http->port() : 0;
+}
 
 tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) {
   auto impl = std::make_unique<Impl>();
   Impl& d = *impl;
   auto db = storage::OpenForWriting(config.database);
   if (!db) return tl::unexpected(db.error());
+  // The supervisor hears READY=1 only after this line and the restore (the seed's order).
+  auto schema = storage::SchemaVersion(*db);
+  if (!schema)
+    return tl::unexpected("reading the schema version of " + config.database + ": " +
+                          schema.error());
+  spdlog::info("migrations applied schema_version={} database={}", *schema, config.database);
   d.writer = storage::HistoryWriter::Start(std::move(*db), WriterOptionsFor(config));
   d.metrics = std::make_unique<ProbeMetrics>(config.location);
   d.self = std::make_unique<SelfMetrics>(*d.registry, std::string(kVersion));
@@ -259,14 +268,17 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
 
   // Rebuild what we know from history before the first run.
   for (const auto& t : config.targets) {
-    d.trackers.emplace(t.name, std::make_unique<TargetTracker>(t.name, TrackerPolicyFor(config, t)));
+    d.trackers.emplace(t.name,
+                       std::make_unique<TargetTracker>(t.name, TrackerPolicyFor(config, t)));
     d.metrics->AddTarget({t.name, t.interval, t.labels});
   }
   auto reader = storage::HistoryReader::Open(config.database);
   if (!reader) return tl::unexpected(reader.error());
   auto now = std::chrono::system_clock::now();
+  auto restore_start = std::chrono::steady_clock::now();
   auto restored = RestoreFromHistory(*reader, d.trackers, now, config.detection.baseline_window);
-  if (!restored) return tl::unexpected("restoring from " + config.database + ": " + restored.error());
+  if (!restored)
+    return tl::unexpected("restoring from " + config.database + ": " + restored.error());
   for (const auto& [key, total] : restored->runs) {
     d.metrics->RestoreRunCount(key.first, key.second, static_cast<uint64_t>(total));
   }
@@ -276,6 +288,10 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   for (const auto& [name, run] : restored->last_runs) d.metrics->RestoreLastRun(run);
   for (const auto& [name, tracker] : d.trackers) d.metrics->SetState(name, tracker->state());
   restored = {};
+  spdlog::info("history restored targets={} took_ms={}", d.trackers.size(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - restore_start)
+                   .count());
   // The restore decoded every target's recent runs (1.3 M rows at 10,000 targets with full
   // baselines); give the freed heap back instead of carrying it for the daemon's lifetime.
   malloc_trim(0);
@@ -291,10 +307,11 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   http_hooks.probe_now = [self](const std::string& n, std::chrono::milliseconds timeout) {
     return self->ProbeNow(n, timeout);
   };
-  auto http = HttpServer::Start(config.listen_host, config.listen_port, d.registry,
-                                config.database, http_hooks);
-  if (!http) return tl::unexpected("listen " + config.listen_host + ":" +
-                                   std::to_string(config.listen_port) + ": " + http.error());
+  auto http = HttpServer::Start(config.listen_host, config.listen_port, d.registry, config.database,
+                                http_hooks);
+  if (!http)
+    return tl::unexpected("listen " + config.listen_host + ":" +
+                          std::to_string(config.listen_port) + ": " + http.error());
   d.http = std::move(*http);
 
   d.reader = std::make_unique<storage::HistoryReader>(std::move(*reader));
@@ -311,11 +328,25 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
       self->loop->AddTimer(EventLoop::Clock::now() + kHousekeeping, housekeeping);
     };
     housekeeping();
+    // WATCHDOG=1 from this loop proves the loop turns; sent at half the interval, as systemd
+    // advises, so one late tick does not get us killed.
+    std::function<void()> watchdog;
+    if (auto interval = supervisor::WatchdogInterval()) {
+      auto period = std::max<EventLoop::Clock::duration>(*interval / 2, kMinWatchdogPeriod);
+      watchdog = [self, period, &watchdog] {
+        supervisor::NotifyWatchdog();
+        self->loop->AddTimer(EventLoop::Clock::now() + period, watchdog);
+      };
+      watchdog();
+    }
     self->loop->Run();
   });
   d.ready = true;
   spdlog::info("ready targets={} listen={}:{} database={}", config.targets.size(),
                config.listen_host, d.http->port(), config.database);
+  supervisor::NotifyReady("probing " + std::to_string(config.targets.size()) +
+                          " targets, listening on " + config.listen_host + ":" +
+                          std::to_string(d.http->port()));
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 
@@ -330,16 +361,20 @@ void Daemon::Reload(Config config) {
   future.wait();
   d->self->SetConfigReload(true, std::chrono::system_clock::now());
   spdlog::info("config reloaded targets={}", d->targets.size());
+  supervisor::NotifyStatus("config reloaded: probing " + std::to_string(d->targets.size()) +
+                           " targets");
 }
 
 void Daemon::ReloadFailed() {
   impl_->self->SetConfigReload(false, std::chrono::system_clock::now());
+  supervisor::NotifyStatus("config reload rejected; running the previous config");
 }
 
 int Daemon::Shutdown() {
   Impl* d = impl_.get();
   if (!d->loop_thread.joinable()) return 0;
-  d->ready = false;  // /readyz answers 503 "draining" from now on
+  supervisor::NotifyStopping("shutting down: draining runs in flight");
+  d->ready = false;  // /healthz and /readyz answer 503 "draining" from now on
   d->draining = true;
   spdlog::info("shutting down: draining runs in flight");
   d->loop->Post([d] { d->scheduler->StopScheduling(); });

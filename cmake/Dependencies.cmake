@@ -12,3 +12,6 @@ find_package(civetweb CONFIG REQUIRED)  # the HTTP server (server/); targets civ
 find_package(SQLite3 REQUIRED)
 find_package(Catch2 2 REQUIRED)
 include(Catch)
+# sd_notify (READY/STOPPING/WATCHDOG under systemd's Type=notify), from libsystemd-dev.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(libsystemd REQUIRED IMPORTED_TARGET libsystemd)
