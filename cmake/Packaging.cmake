@@ -24,16 +24,14 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/deb/postrm)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "external uptime prober and persistence-failure detector for MCP servers")
-# The Debian long description: lines after the summary, each indented by one space.
+# The long description under the summary (CPack indents it and turns the empty line into " .").
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "external uptime prober and persistence-failure detector for MCP servers
- mcpwatch probes Model Context Protocol servers from the outside, as a client
- would: it connects, initializes, lists the tools and optionally calls one,
- then classifies every failure (refused, TLS, auth, timeout, protocol, tool
- error, ...). Runs are kept in SQLite; Prometheus metrics, a JSON API, a status
- page and alerts (webhook, Alertmanager, PagerDuty, Slack) are served from it.
- .
- This package installs the daemon as the systemd service mcpwatch.service
- (Type=notify, a dynamic user, hardened), configured in /etc/mcpwatch.")
-set(CPACK_PACKAGE_HOMEPAGE_URL "")
+    "mcpwatch probes Model Context Protocol servers from the outside, as a client
+would: it connects, initializes, lists the tools and optionally calls one, then
+classifies every failure (refused, TLS, auth, timeout, protocol, tool error, ...).
+Runs are kept in SQLite; Prometheus metrics, a JSON API, a status page and
+alerts (webhook, Alertmanager, PagerDuty, Slack) are served from them.
+
+This package installs the daemon as the systemd service mcpwatch.service
+(Type=notify, a dynamic user, hardened), configured in /etc/mcpwatch.")
 include(CPack)
