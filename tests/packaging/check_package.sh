@@ -65,6 +65,9 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "skipped: not root"
   exit 0
 fi
+# Serialised with the same test run from other checkouts on this machine (held until exit).
+exec 9>/tmp/mcpwatch-dpkg-test.lock
+flock 9
 if dpkg-query -W -f='${Status}' mcpwatch 2>/dev/null | grep -q "installed"; then
   echo "skipped: an mcpwatch package is already installed here; it is left alone"
   exit 0
