@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "base/parse_by_name.h"
 #include "checks/probe_json.h"
 
 namespace mcpwatch::alerts {
@@ -28,11 +29,7 @@ std::string_view ToString(AlertStatus s) {
 }
 
 std::optional<AlertStatus> ParseAlertStatus(std::string_view s) {
-  for (AlertStatus v : {AlertStatus::kInactive, AlertStatus::kPending, AlertStatus::kFiring,
-                        AlertStatus::kResolved}) {
-    if (ToString(v) == s) return v;
-  }
-  return std::nullopt;
+  return ParseByName(kAllAlertStatuses, s);
 }
 
 std::string_view ToString(AlertTransitionKind k) {
@@ -111,8 +108,9 @@ AlertRow AlertEngine::Row(const Key& key, const State& s) const {
   return row;
 }
 
-void AlertEngine::Notify(const Key& key, State& s, AlertTransitionKind kind, const RuleOutcome& outcome,
-                         const TargetSnapshot* target, TimePoint now, Evaluation& out) {
+void AlertEngine::Notify(const Key& key, State& s, AlertTransitionKind kind,
+                         const RuleOutcome& outcome, const TargetSnapshot* target, TimePoint now,
+                         Evaluation& out) {
   AlertTransition t;
   t.kind = kind;
   t.rule = key.first;

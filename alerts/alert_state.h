@@ -9,6 +9,7 @@
 // engine and calls it from one thread.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -27,6 +28,8 @@ namespace mcpwatch::alerts {
 // The `alerts` table's state column. kResolved and kInactive end an alert: a resolved one had
 // fired, an inactive one was pending and cleared before its `for` passed.
 enum class AlertStatus { kInactive, kPending, kFiring, kResolved };
+inline constexpr std::array kAllAlertStatuses = {AlertStatus::kInactive, AlertStatus::kPending,
+                                                 AlertStatus::kFiring, AlertStatus::kResolved};
 std::string_view ToString(AlertStatus s);  // "inactive" | "pending" | "firing" | "resolved"
 std::optional<AlertStatus> ParseAlertStatus(std::string_view s);
 

@@ -4,6 +4,7 @@
 
 #include "alerts/notice.h"
 #include "alerts/routing.h"
+#include "storage/rows.h"
 #include "storage/run_row.h"
 
 namespace mcpwatch::alerts {
@@ -41,14 +42,7 @@ tl::expected<std::vector<OutboxRow>, std::string> SelectRows(Database& db, const
   auto q = db.Prepare(sql);
   if (!q) return tl::make_unexpected(q.error());
   (q->Bind(args), ...);
-  std::vector<OutboxRow> rows;
-  while (true) {
-    auto has = q->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) break;
-    rows.push_back(ReadRow(*q));
-  }
-  return rows;
+  return storage::CollectRows(*q, ReadRow);
 }
 
 std::optional<int64_t> OptMs(const std::optional<TimePoint>& t) {
@@ -167,11 +161,10 @@ tl::expected<std::vector<OutboxRow>, std::string> DueRows(Database& db, TimePoin
 }
 
 tl::expected<std::optional<OutboxRow>, std::string> RowById(Database& db, int64_t id) {
-  auto rows =
-      SelectRows(db, "SELECT " + std::string(kRowColumns) + " FROM outbox WHERE id = ?", id);
-  if (!rows) return tl::make_unexpected(rows.error());
-  if (rows->empty()) return std::optional<OutboxRow>();
-  return std::optional<OutboxRow>(std::move(rows->front()));
+  auto q = db.Prepare("SELECT " + std::string(kRowColumns) + " FROM outbox WHERE id = ?");
+  if (!q) return tl::make_unexpected(q.error());
+  q->Bind(id);
+  return storage::FirstRow(*q, ReadRow);
 }
 
 tl::expected<std::vector<OutboxRow>, std::string> Undelivered(Database& db, int limit) {
@@ -204,22 +197,17 @@ tl::expected<std::vector<AlertRow>, std::string> LoadAlerts(Database& db) {
       "SELECT rule, target, state, since, fired_at, resolved_at, last_notified_at FROM alerts "
       "ORDER BY rule, target");
   if (!q) return tl::make_unexpected(q.error());
-  std::vector<AlertRow> rows;
-  while (true) {
-    auto has = q->Step();
-    if (!has) return tl::make_unexpected(has.error());
-    if (!*has) break;
+  return storage::CollectRows(*q, [](const Query& row) {
     AlertRow r;
-    r.rule = q->Text(0);
-    r.target = q->Text(1);
-    r.state = ParseAlertStatus(q->Text(2)).value_or(AlertStatus::kInactive);
-    r.since = FromEpochMs(q->Int(3));
-    if (auto v = q->OptInt(4)) r.fired_at = FromEpochMs(*v);
-    if (auto v = q->OptInt(5)) r.resolved_at = FromEpochMs(*v);
-    if (auto v = q->OptInt(6)) r.last_notified_at = FromEpochMs(*v);
-    rows.push_back(std::move(r));
-  }
-  return rows;
+    r.rule = row.Text(0);
+    r.target = row.Text(1);
+    r.state = ParseAlertStatus(row.Text(2)).value_or(AlertStatus::kInactive);
+    r.since = FromEpochMs(row.Int(3));
+    if (auto v = row.OptInt(4)) r.fired_at = FromEpochMs(*v);
+    if (auto v = row.OptInt(5)) r.resolved_at = FromEpochMs(*v);
+    if (auto v = row.OptInt(6)) r.last_notified_at = FromEpochMs(*v);
+    return r;
+  });
 }
 
 }  // namespace mcpwatch::alerts

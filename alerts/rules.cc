@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/parse_by_name.h"
+
 namespace mcpwatch::alerts {
 
 namespace {
@@ -167,10 +169,7 @@ std::string_view ToString(RuleId r) {
 }
 
 std::optional<RuleId> ParseRuleId(std::string_view s) {
-  for (RuleId r : kAllRules) {
-    if (ToString(r) == s) return r;
-  }
-  return std::nullopt;
+  return ParseByName(kAllRules, s);
 }
 
 std::string_view ToString(Severity s) {
@@ -183,10 +182,7 @@ std::string_view ToString(Severity s) {
 }
 
 std::optional<Severity> ParseSeverity(std::string_view s) {
-  for (Severity v : {Severity::kInfo, Severity::kWarning, Severity::kCritical}) {
-    if (ToString(v) == s) return v;
-  }
-  return std::nullopt;
+  return ParseByName(kAllSeverities, s);
 }
 
 RuleSpec DefaultRule(RuleId id) {

@@ -42,6 +42,8 @@ std::optional<RuleId> ParseRuleId(std::string_view s);
 
 // Ordered by urgency, so a larger value is worse.
 enum class Severity { kInfo, kWarning, kCritical };
+inline constexpr std::array kAllSeverities = {Severity::kInfo, Severity::kWarning,
+                                              Severity::kCritical};
 std::string_view ToString(Severity s);  // "info" | "warning" | "critical"
 std::optional<Severity> ParseSeverity(std::string_view s);
 
