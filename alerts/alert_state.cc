@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "base/fnv1a.h"
 #include "base/parse_by_name.h"
 #include "checks/probe_json.h"
 
@@ -42,17 +43,10 @@ std::string_view ToString(AlertTransitionKind k) {
 }
 
 std::string DedupKey(RuleId rule, std::string_view target) {
-  // FNV-1a 64: tiny, and identical on every platform and release (std::hash is neither).
-  uint64_t hash = 14695981039346656037ULL;
-  auto mix = [&hash](std::string_view bytes) {
-    for (char c : bytes) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 1099511628211ULL;
-    }
-  };
-  mix(ToString(rule));
-  mix(std::string_view("\0", 1));
-  mix(target);
+  // Stored and sent to receivers, so it must never change: FNV-1a over "<rule>\0<target>".
+  uint64_t hash = Fnv1a(ToString(rule));
+  hash = Fnv1a(std::string_view("\0", 1), hash);
+  hash = Fnv1a(target, hash);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
   return "mcpw-" + std::string(hex);

@@ -2,18 +2,14 @@
 
 #include <algorithm>
 
+#include "base/fnv1a.h"
+
 namespace mcpwatch {
 namespace {
 
-// FNV-1a: stable across runs and builds (std::hash is not).
-uint64_t StableHash(std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+// FNV-1a from the basis this scheduler has always used (one digit short of FNV's own), so every
+// target keeps the phase offset it had (another basis would move every existing schedule).
+constexpr uint64_t kPhaseHashBasis = 1469598103934665603ULL;
 
 }  // namespace
 
@@ -43,7 +39,7 @@ Scheduler::Clock::duration Scheduler::Offset(const ScheduledTarget& t) const {
   auto interval = std::chrono::duration_cast<std::chrono::microseconds>(t.interval).count();
   if (interval <= 0) return {};
   return std::chrono::microseconds(
-      static_cast<int64_t>(StableHash(t.name) % static_cast<uint64_t>(interval)));
+      static_cast<int64_t>(Fnv1a(t.name, kPhaseHashBasis) % static_cast<uint64_t>(interval)));
 }
 
 Scheduler::Clock::duration Scheduler::Jitter(const ScheduledTarget& t) {
