@@ -259,10 +259,7 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   hooks.on_result = [self](const std::string& n, std::chrono::system_clock::time_point s,
                            Transcript t) { self->OnResult(n, s, std::move(t)); };
   hooks.on_lag = [self](double s) { self->self->ObserveLag(s); };
-  hooks.on_skip = [self](SchedulerSkip r) {
-    self->self->CountSkipped(r == SchedulerSkip::kOverlap ? SkipReason::kOverlap
-                                                          : SkipReason::kInflightCap);
-  };
+  hooks.on_skip = [self](SkipReason r) { self->self->CountSkipped(r); };
   d.scheduler_host = std::make_unique<LoopSchedulerHost>(*d.loop, *d.prober);
   d.scheduler = std::make_unique<Scheduler>(*d.scheduler_host, SchedulerOptionsFor(config), hooks);
 

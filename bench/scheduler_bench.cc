@@ -108,8 +108,8 @@ int RunLoop(const Options& o) {
     ++classes[std::string(ToString(Classify(t, LatencyPolicy{}).cls))];
   };
   hooks.on_lag = [&](double s) { lags_ms.push_back(s * 1000); };
-  hooks.on_skip = [&](SchedulerSkip r) {
-    ++(r == SchedulerSkip::kOverlap ? skipped_overlap : skipped_cap);
+  hooks.on_skip = [&](SkipReason r) {
+    ++(r == SkipReason::kOverlap ? skipped_overlap : skipped_cap);
   };
   SchedulerOptions options;
   options.max_inflight = o.max_inflight;

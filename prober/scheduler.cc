@@ -13,14 +13,6 @@ constexpr uint64_t kPhaseHashBasis = 1469598103934665603ULL;
 
 }  // namespace
 
-std::string_view ToString(SchedulerSkip r) {
-  switch (r) {
-    case SchedulerSkip::kOverlap: return "overlap";
-    case SchedulerSkip::kInflightCap: return "inflight_cap";
-  }
-  return "overlap";
-}
-
 Scheduler::Scheduler(SchedulerHost& host, SchedulerOptions options, SchedulerHooks hooks)
     : host_(host),
       options_(options),
@@ -114,7 +106,7 @@ void Scheduler::OnDue(const std::string& name) {
   while (e.next_due <= now) e.next_due += e.target.interval;
   Arm(e);
   if (e.running || e.queued) {
-    if (hooks_.on_skip) hooks_.on_skip(SchedulerSkip::kOverlap);
+    if (hooks_.on_skip) hooks_.on_skip(SkipReason::kOverlap);
     return;
   }
   if (inflight_ >= options_.max_inflight) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "checks/probe_spec.h"
+#include "checks/skip_reason.h"
 #include "checks/transcript.h"
 #include "prober/event_loop.h"
 #include "prober/prober.h"
@@ -37,9 +38,6 @@ struct ScheduledTarget {
   std::chrono::milliseconds interval{60000};
 };
 
-enum class SchedulerSkip { kOverlap, kInflightCap };
-std::string_view ToString(SchedulerSkip r);  // "overlap" | "inflight_cap"
-
 struct SchedulerHooks {
   // The spec to run now (credentials resolved at run time), or an error that becomes the run's
   // result without any traffic.
@@ -49,7 +47,7 @@ struct SchedulerHooks {
                      Transcript t)>
       on_result;
   std::function<void(double lag_seconds)> on_lag;
-  std::function<void(SchedulerSkip)> on_skip;
+  std::function<void(SkipReason)> on_skip;
 };
 
 // What the scheduler needs from its surroundings. Timers fire on the thread that calls the

@@ -33,14 +33,6 @@ void Advance(Counter& counter, uint64_t& last, uint64_t now) {
 
 }  // namespace
 
-std::string_view ToString(SkipReason r) {
-  switch (r) {
-    case SkipReason::kOverlap: return "overlap";
-    case SkipReason::kInflightCap: return "inflight_cap";
-  }
-  return "overlap";  // unreachable: every enumerator is handled above
-}
-
 SelfMetrics::SelfMetrics(prometheus::Registry& r, const std::string& version)
     : lag_(prometheus::BuildHistogram()
                .Name("mcpwatch_scheduler_lag_seconds")

@@ -18,17 +18,10 @@
 #include <string>
 #include <string_view>
 
+#include "checks/skip_reason.h"
 #include "storage/writer.h"
 
 namespace mcpwatch {
-
-// Why the scheduler did not start a due run: mcpwatch_runs_skipped_total{reason}.
-enum class SkipReason {
-  kOverlap,      // the target's previous run was still in flight
-  kInflightCap,  // the global in-flight limit was reached
-};
-inline constexpr std::array kAllSkipReasons = {SkipReason::kOverlap, SkipReason::kInflightCap};
-std::string_view ToString(SkipReason r);  // "overlap", "inflight_cap"
 
 class SelfMetrics {
  public:

@@ -54,7 +54,7 @@ struct Rig {
       results.push_back({target, started, std::move(t)});
     };
     h.on_lag = [this](double s) { lags.push_back(s); };
-    h.on_skip = [this](SchedulerSkip r) { skips.push_back(r); };
+    h.on_skip = [this](SkipReason r) { skips.push_back(r); };
     return h;
   }
 
@@ -62,7 +62,7 @@ struct Rig {
   std::map<std::string, std::string> broken;  // target → its prepare() error
   std::vector<Result> results;
   std::vector<double> lags;
-  std::vector<SchedulerSkip> skips;
+  std::vector<SkipReason> skips;
   Scheduler scheduler;  // last: its hooks use the members above
 };
 

@@ -167,7 +167,7 @@ TEST_CASE("a waiting target whose interval changes keeps its place and its wait"
   rig.scheduler.SetTargets({{"a", 10s}, {"b", 60s}});  // a now every 10 s, from 27.97 s
   CHECK(rig.scheduler.waiting() == 1);
   rig.host.AdvanceTo(kStart + 29s);  // a's new slot comes while it still waits
-  CHECK(rig.skips == std::vector{SchedulerSkip::kOverlap});
+  CHECK(rig.skips == std::vector{SkipReason::kOverlap});
   CHECK(rig.scheduler.waiting() == 1);
   rig.host.Finish("b");
   CHECK(rig.host.StartsOf("a") == std::vector{kStart + 29s});

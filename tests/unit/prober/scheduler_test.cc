@@ -188,7 +188,7 @@ TEST_CASE("a run still in flight at its next slot is skipped and counted as an o
   rig.scheduler.SetTargets({{"alpha", 10s}});
   rig.host.AdvanceTo(slot0 + 25s);  // slots 1 and 2 come while run 0 is still going
   CHECK(rig.host.StartsOf("alpha") == std::vector{slot0});
-  CHECK(rig.skips == std::vector{SchedulerSkip::kOverlap, SchedulerSkip::kOverlap});
+  CHECK(rig.skips == std::vector{SkipReason::kOverlap, SkipReason::kOverlap});
   CHECK(rig.scheduler.inflight() == 1);
 
   rig.host.Finish("alpha");
@@ -242,7 +242,7 @@ TEST_CASE("a waiting run that comes due again is an overlap and waits only once"
   CHECK(rig.host.StartsOf("a").empty());
   CHECK(rig.scheduler.waiting() == 1);
   // b's slots at 16.34 s and 26.34 s (in flight) and a's at 17.97 s and 27.97 s (waiting).
-  CHECK(rig.skips == std::vector<SchedulerSkip>(4, SchedulerSkip::kOverlap));
+  CHECK(rig.skips == std::vector<SkipReason>(4, SkipReason::kOverlap));
   rig.host.Finish("b");
   CHECK(rig.host.StartsOf("a") == std::vector{kStart + 29s});
   CHECK(rig.scheduler.waiting() == 0);
