@@ -2,18 +2,18 @@
 // out of the JSON-RPC messages a server sends.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "checks/excerpt.h"  // Excerpt, for error messages
 #include "checks/probe_spec.h"
 #include "checks/transcript.h"
 #include "prober/http_exchange.h"
 #include "prober/jsonrpc.h"
+#include "prober/rpc_channel.h"
 
 namespace mcpwatch {
 
@@ -34,6 +34,24 @@ struct Scan {
   std::vector<jsonrpc::Message> server_requests;
 };
 void ScanMessages(const nlohmann::json& body, int64_t id, Scan& scan);
+
+// The request (or notification) in flight, as both transports keep it; each adds its own
+// state by deriving. Made when the step starts, moved out when its `done` is called.
+struct PendingRequest {
+  PendingRequest(Step s, RpcChannel::Done d, bool had_session) : step(s), done(std::move(d)) {
+    record.step = s;
+    record.had_session = had_session;
+  }
+
+  Step step;
+  int64_t id = 0;  // our JSON-RPC id; unused for a notification
+  bool notification = false;
+  RpcChannel::Done done;
+  EventLoop::Clock::time_point started;
+  StepRecord record;
+  Scan scan;
+  nlohmann::json result;
+};
 
 // Turns a found response into the step's finding and result.
 void RecordResponse(StepRecord& rec, const jsonrpc::Message& msg, nlohmann::json& result);

@@ -4,21 +4,16 @@
 #include <cctype>
 #include <ctime>
 
+#include "base/ascii_lower.h"
 #include "base/version.h"
 
 namespace mcpwatch {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -97,7 +92,9 @@ tl::expected<std::unique_ptr<HttpExchange>, std::string> HttpExchange::Create(Ev
 
 HttpExchange::HttpExchange(EventLoop& loop, CurlEasy easy) : loop_(loop), easy_(std::move(easy)) {}
 
-HttpExchange::~HttpExchange() { Cancel(); }
+HttpExchange::~HttpExchange() {
+  Cancel();
+}
 
 void HttpExchange::Cancel() {
   if (active_) {
@@ -142,8 +139,8 @@ void HttpExchange::Start(const HttpRequest& req, Callbacks callbacks) {
   if (req.want_cert_info) curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
   if (!req.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, req.ca_file.c_str());
 
-  auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-      req.deadline - EventLoop::Clock::now());
+  auto remaining =
+      std::chrono::duration_cast<std::chrono::milliseconds>(req.deadline - EventLoop::Clock::now());
   long timeout_ms = std::max<long>(1, static_cast<long>(remaining.count()));
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
@@ -227,7 +224,8 @@ size_t HttpExchange::OnHeader(char* data, size_t size, size_t n, void* userp) {
     auto sp = line.find(' ');
     if (sp != std::string_view::npos) {
       long code = 0;
-      for (std::size_t i = sp + 1; i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])); ++i)
+      for (std::size_t i = sp + 1;
+           i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])); ++i)
         code = code * 10 + (line[i] - '0');
       self->head_.status = code;
     }
@@ -240,13 +238,13 @@ size_t HttpExchange::OnHeader(char* data, size_t size, size_t n, void* userp) {
     if (Trim(line).empty() && self->head_.status >= 200) self->FireHead();
     return size * n;
   }
-  std::string name = Lower(Trim(line.substr(0, colon)));
+  std::string name = AsciiLower(Trim(line.substr(0, colon)));
   std::string_view value = Trim(line.substr(colon + 1));
   constexpr std::size_t kMaxHeaderValue = 4096;
   if (value.size() > kMaxHeaderValue) value = value.substr(0, kMaxHeaderValue);
   if (name == "content-type") {
     auto semi = value.find(';');
-    self->head_.content_type = Lower(Trim(value.substr(0, semi)));
+    self->head_.content_type = AsciiLower(Trim(value.substr(0, semi)));
   } else if (name == "mcp-session-id") {
     self->head_.session_id = std::string(value);
   } else if (name == "www-authenticate") {

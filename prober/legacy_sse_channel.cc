@@ -137,12 +137,7 @@ void LegacySseChannel::OnStreamEvent(const sse::StreamEvent& ev) {
     }
     auto resolved = ResolveEndpoint(ctx_.spec.url, ev.data);
     if (!resolved) return FailConnect(Finding::kInvalidJsonRpc, resolved.error());
-    auto done = std::move(connect_done_);
-    connect_done_ = nullptr;
-    ctx_.loop.CancelTimer(endpoint_timer_);
-    endpoint_timer_ = 0;
-    timings_ = stream_->ConnectTimings();
-    cert_not_after_ = stream_->CertNotAfter();
+    auto done = EndConnect();
     endpoint_ = *resolved;
     Defer([done = std::move(done)] { done(std::nullopt); });
     return;
@@ -175,13 +170,19 @@ void LegacySseChannel::OnStreamOpen() {
   });
 }
 
-void LegacySseChannel::FailConnect(Finding finding, std::string message) {
+std::function<void(std::optional<StepRecord>)> LegacySseChannel::EndConnect() {
   auto done = std::move(connect_done_);
   connect_done_ = nullptr;
   ctx_.loop.CancelTimer(endpoint_timer_);
   endpoint_timer_ = 0;
+  // The connection was made even when the stream then failed: its timings are the run's.
   timings_ = stream_->ConnectTimings();
   cert_not_after_ = stream_->CertNotAfter();
+  return done;
+}
+
+void LegacySseChannel::FailConnect(Finding finding, std::string message) {
+  auto done = EndConnect();
   connect_record_.http_status = static_cast<int>(stream_head_.status);
   connect_record_.content_type = stream_head_.content_type;
   connect_record_.finding = finding;
@@ -198,14 +199,10 @@ void LegacySseChannel::FailConnect(Finding finding, std::string message) {
 void LegacySseChannel::OnStreamDone(const HttpOutcome& out) {
   bool was_open = stream_open_;
   stream_open_ = false;
-  ctx_.loop.CancelTimer(endpoint_timer_);
+  ctx_.loop.CancelTimer(endpoint_timer_);  // the stream is over, connected or not
   endpoint_timer_ = 0;
   if (connect_done_) {
-    auto done = std::move(connect_done_);
-    connect_done_ = nullptr;
-    // The connection was made even though the stream failed: its timings are the run's.
-    timings_ = stream_->ConnectTimings();
-    cert_not_after_ = stream_->CertNotAfter();
+    auto done = EndConnect();
     if (out.transport != TransportError::kNone) {
       RecordTransport(connect_record_, out);
     } else if (connect_record_.HttpOk() && !was_open) {
@@ -234,22 +231,14 @@ void LegacySseChannel::OnStreamDone(const HttpOutcome& out) {
 
 void LegacySseChannel::Call(Step step, std::string_view method, const nlohmann::json& params,
                             Done done) {
-  pending_ = std::make_unique<Pending>();
-  pending_->step = step;
+  pending_ = std::make_unique<Pending>(step, std::move(done), /*had_session=*/true);
   pending_->id = next_id_++;
-  pending_->done = std::move(done);
-  pending_->record.step = step;
-  pending_->record.had_session = true;
   Post(jsonrpc::Request(pending_->id, method, params));
 }
 
 void LegacySseChannel::Notify(Step step, std::string_view method, Done done) {
-  pending_ = std::make_unique<Pending>();
-  pending_->step = step;
+  pending_ = std::make_unique<Pending>(step, std::move(done), /*had_session=*/true);
   pending_->notification = true;
-  pending_->done = std::move(done);
-  pending_->record.step = step;
-  pending_->record.had_session = true;
   Post(jsonrpc::Notification(method));
 }
 

@@ -36,16 +36,9 @@ class LegacySseChannel : public RpcChannel {
   }
 
  private:
-  struct Pending {
-    Step step = Step::kInitialize;
-    int64_t id = 0;
-    bool notification = false;
+  struct Pending : PendingRequest {
+    using PendingRequest::PendingRequest;
     bool post_done = false;
-    Done done;
-    EventLoop::Clock::time_point started;
-    StepRecord record;
-    Scan scan;
-    nlohmann::json result;
     std::string post_body;  // start of the POST's answer, for error messages
   };
 
@@ -55,6 +48,9 @@ class LegacySseChannel : public RpcChannel {
   void OnStreamEvent(const sse::StreamEvent& ev);
   void OnStreamDone(const HttpOutcome& out);
   void OnStreamOpen();
+  // Ends the connect phase (the endpoint timer stops, the stream's connection timings and
+  // certificate become the run's) and hands back Connect's callback, for the caller to call.
+  std::function<void(std::optional<StepRecord>)> EndConnect();
   // Ends Connect with connect_record_ (a failure); the stream is cancelled.
   void FailConnect(Finding finding, std::string message);
   void OnPostDone(const HttpOutcome& out, const HttpResponseHead& head);

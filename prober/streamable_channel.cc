@@ -65,23 +65,15 @@ void StreamableChannel::UseModernEra(std::string version) {
 void StreamableChannel::CallWithHeaders(Step step, std::string_view method,
                                         const nlohmann::json& params,
                                         std::vector<std::string> extra_headers, Done done) {
-  pending_ = std::make_unique<Pending>();
-  pending_->step = step;
+  pending_ = std::make_unique<Pending>(step, std::move(done), !session_id_.empty());
   pending_->extra_headers = std::move(extra_headers);
   pending_->id = next_id_++;
-  pending_->done = std::move(done);
-  pending_->record.step = step;
-  pending_->record.had_session = !session_id_.empty();
   Send(jsonrpc::Request(pending_->id, method, params));
 }
 
 void StreamableChannel::Notify(Step step, std::string_view method, Done done) {
-  pending_ = std::make_unique<Pending>();
-  pending_->step = step;
+  pending_ = std::make_unique<Pending>(step, std::move(done), !session_id_.empty());
   pending_->notification = true;
-  pending_->done = std::move(done);
-  pending_->record.step = step;
-  pending_->record.had_session = !session_id_.empty();
   Send(jsonrpc::Notification(method));
 }
 

@@ -36,17 +36,10 @@ class StreamableChannel : public RpcChannel {
 
  private:
   enum class BodyMode { kNone, kJson, kSse, kOther };
-  struct Pending {
-    Step step = Step::kInitialize;
-    int64_t id = 0;
-    bool notification = false;
+  struct Pending : PendingRequest {
+    using PendingRequest::PendingRequest;
     std::vector<std::string> extra_headers;
     std::vector<std::string> supported_versions;  // from a non-2xx JSON-RPC error body
-    Done done;
-    EventLoop::Clock::time_point started;
-    StepRecord record;
-    Scan scan;
-    nlohmann::json result;
     HttpResponseHead head;
     BodyMode mode = BodyMode::kNone;
     std::string body;  // JSON body, or the start of an error body (bounded)
