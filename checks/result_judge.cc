@@ -40,6 +40,15 @@ tl::unexpected<Problem> Malformed(std::string message) {
   return tl::make_unexpected(Problem{Finding::kMalformedResult, std::move(message)});
 }
 
+// Why a modern-era result of `method` is not a complete one, or nullopt when it is.
+std::optional<std::string> NotComplete(const json& result, std::string_view method) {
+  std::string type = ResultTypeOf(result);
+  if (type == "complete") return std::nullopt;
+  if (type.empty()) return std::string(method) + " resultType is not a string";
+  return std::string(method) + " answered resultType \"" + Excerpt(type, 40) +
+         "\" instead of a complete result";
+}
+
 ToolsPageVerdict InvalidTools(std::string message) {
   ToolsPageVerdict v;
   v.kind = ToolsPageVerdict::Kind::kInvalid;
@@ -116,12 +125,7 @@ tl::expected<Handshake, Problem> JudgeInitializeResult(const json& result) {
 }
 
 tl::expected<Handshake, Problem> JudgeDiscoverResult(const json& result) {
-  std::string type = ResultTypeOf(result);
-  if (type != "complete") {
-    return Malformed(type.empty() ? "server/discover resultType is not a string"
-                                  : "server/discover answered resultType \"" + Excerpt(type, 40) +
-                                        "\" instead of a complete result");
-  }
+  if (auto why = NotComplete(result, "server/discover")) return Malformed(std::move(*why));
   auto versions = result.find("supportedVersions");
   if (versions == result.end() || !versions->is_array()) {
     return Malformed("server/discover result has no supportedVersions array");
@@ -160,12 +164,7 @@ std::string ResultTypeOf(const json& result) {
 ToolsPageVerdict ToolsListing::AddPage(json result, ProtocolEra era) {
   ++pages_;
   if (era == ProtocolEra::kModern) {
-    std::string type = ResultTypeOf(result);
-    if (type != "complete") {
-      return InvalidTools(type.empty() ? "tools/list resultType is not a string"
-                                       : "tools/list answered resultType \"" + Excerpt(type, 40) +
-                                             "\" instead of a complete result");
-    }
+    if (auto why = NotComplete(result, "tools/list")) return InvalidTools(std::move(*why));
   }
   auto tools = result.find("tools");
   if (tools == result.end() || !tools->is_array()) {
