@@ -31,7 +31,7 @@ TEST_CASE("auto: a Streamable HTTP server under /sse whose GET opens a silent st
   CHECK(o.elapsed < 8s);  // the endpoint grace (3 s), not the 10 s deadline
 }
 
-TEST_CASE("--transport sse against a Streamable HTTP server is a transport mismatch at once",
+TEST_CASE("forcing --transport sse on a Streamable HTTP server is a transport mismatch at once",
           "[faults][transport]") {
   Fixture fx(With(kStreamableAtSse, {"--silent-get-stream"}));
   auto o = RunProbe(fx.SseUrl(), {"--transport", "sse", "--timeout", "10s"});
