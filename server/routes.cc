@@ -8,6 +8,7 @@
 
 #include "base/duration.h"
 #include "base/timestamp.h"
+#include "config/target_rules.h"
 #include "server/api_json.h"
 #include "server/label_value.h"
 #include "server/log.h"
@@ -232,6 +233,13 @@ WebResponse Routes::Probe(const WebRequest& request) {
   const auto target = request.Param("target");
   if (!target || target->empty()) {
     return WebResponse::JsonError(400, "missing parameter target: /probe?target=NAME");
+  }
+  // Not even the shape of a configured name (a URL, a path): refused before anything is
+  // looked up, whatever the config holds.
+  if (!IsTargetName(*target)) {
+    return BadParameter("target", *target,
+                        "a target name ([A-Za-z0-9_.-], at most 64 characters): /probe only runs "
+                        "targets named in the config, never a URL");
   }
   auto timeout = ProbeTimeout(request);
   if (!timeout) return timeout.error();

@@ -7,7 +7,8 @@
 //   GET /api/v1/targets                 status of every target (JSON array)
 //   GET /api/v1/targets/NAME/runs       ?since=24h&limit=100 (limit 1..1000), newest first
 //   GET /api/v1/events                  ?target=&since=7d&limit=100
-//   GET /probe?target=NAME[&timeout=]   one run now, blackbox style (configured names only)
+//   GET /probe?target=NAME[&timeout=]   one run now, blackbox style (configured names only;
+//                                       400 for what cannot be a target name, e.g. a URL)
 //   GET /badge/NAME.svg                 status badge
 //
 // `since` is a duration back from now ("1h", "7d") or an RFC 3339 time. Bad parameters answer

@@ -276,8 +276,11 @@ TEST_CASE("/probe runs a configured target through the hook, never a URL") {
   CHECK(explicit_timeout.status == 200);
 
   auto url = HttpGet(s.Url("/probe?target=http%3A%2F%2F127.0.0.1%3A1%2Fmcp"));
-  CHECK(url.status == 404);
+  CHECK(url.status == 400);  // not even a target name (issue 10)
   CHECK(Json(url)["error"].get<std::string>().find("named in the config") != std::string::npos);
+  auto ghost = HttpGet(s.Url("/probe?target=ghost"));  // a well-formed name not configured
+  CHECK(ghost.status == 404);
+  CHECK(Json(ghost)["error"].get<std::string>().find("named in the config") != std::string::npos);
   auto vanished = HttpGet(s.Url("/probe?target=fresh"));  // configured, but the hook says no
   CHECK(vanished.status == 404);
 
