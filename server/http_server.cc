@@ -40,7 +40,9 @@ void SendHeaders(mg_connection* conn, const WebResponse& response,
   } else {
     mg_response_header_add(conn, "Transfer-Encoding", "chunked", -1);
   }
-  mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
+  for (const auto& [name, value] : SecurityHeaders()) {
+    mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
+  }
   for (const auto& [name, value] : response.headers) {
     mg_response_header_add(conn, name.c_str(), value.c_str(), -1);
   }
@@ -78,6 +80,14 @@ int LogMessage(const mg_connection*, const char* message) {
   return 1;
 }
 
+// SecurityHeaders() as header lines, for civetweb's own answers (a malformed or oversized
+// request, a request that timed out), which do not pass through Send().
+std::string SecurityHeaderLines() {
+  std::string lines;
+  for (const auto& [name, value] : SecurityHeaders()) lines += name + ": " + value + "\r\n";
+  return lines;
+}
+
 std::string ListeningPorts(const std::string& host, int port) {
   const bool ipv6 = host.find(':') != std::string::npos;
   return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
@@ -89,7 +99,8 @@ void HttpServer::ContextStopper::operator()(mg_context* ctx) const {
   mg_stop(ctx);
 }
 
-HttpServer::HttpServer(std::unique_ptr<Routes> routes) : routes_(std::move(routes)) {}
+HttpServer::HttpServer(std::unique_ptr<Routes> routes, RateLimiter::Options rate)
+    : routes_(std::move(routes)), limiter_(rate) {}
 
 HttpServer::~HttpServer() {
   Stop();
@@ -97,25 +108,42 @@ HttpServer::~HttpServer() {
 
 tl::expected<std::unique_ptr<HttpServer>, std::string> HttpServer::Start(
     const std::string& host, int port, std::shared_ptr<prometheus::Registry> registry,
-    std::filesystem::path database, HttpHooks hooks) {
+    std::filesystem::path database, HttpHooks hooks, HttpLimits limits) {
   if (port < 0 || port > 65535) {
     return tl::make_unexpected("listen port " + std::to_string(port) + " is out of range");
   }
   static std::once_flag init_once;
   std::call_once(init_once, [] { mg_init_library(0); });
 
-  auto server = std::unique_ptr<HttpServer>(new HttpServer(std::make_unique<Routes>(
-      std::move(registry), std::move(database), std::move(hooks), kWorkerThreads)));
+  auto server = std::unique_ptr<HttpServer>(
+      new HttpServer(std::make_unique<Routes>(std::move(registry), std::move(database),
+                                              std::move(hooks), kWorkerThreads),
+                     limits.rate));
 
   const std::string ports = ListeningPorts(host, port);
   const std::string threads = std::to_string(kWorkerThreads);
-  // Name/value pairs. request_timeout_ms bounds reading a request and writing an answer.
+  const std::string request_timeout = std::to_string(limits.request_timeout.count());
+  const std::string keep_alive_timeout = std::to_string(kKeepAliveTimeoutMs);
+  const std::string max_request = std::to_string(kMaxHeaderBytes);
+  const std::string security_headers = SecurityHeaderLines();
+  // Name/value pairs. civetweb reads a request until its headers end for at most
+  // request_timeout_ms from the first byte (keep_alive_timeout_ms for a kept-alive connection's
+  // next request), then answers 400 and closes: that is what frees a worker thread from a
+  // slowloris client. max_request_size is the request line plus headers (civetweb 1.15 answers
+  // 400 beyond it). Its CORS defaults are "*" (it would answer preflights itself): empty turns
+  // them off.
   // clang-format off
-  std::array<const char*, 9> options = {
+  std::array<const char*, 21> options = {
       "listening_ports", ports.c_str(),
       "num_threads", threads.c_str(),
-      "request_timeout_ms", "30000",
+      "request_timeout_ms", request_timeout.c_str(),
+      "keep_alive_timeout_ms", keep_alive_timeout.c_str(),
       "enable_keep_alive", "yes",
+      "max_request_size", max_request.c_str(),
+      "additional_header", security_headers.c_str(),
+      "access_control_allow_origin", "",
+      "access_control_allow_methods", "",
+      "access_control_allow_headers", "",
       nullptr};
   // clang-format on
   mg_callbacks callbacks{};
@@ -161,13 +189,25 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self) {
       info->request_method != nullptr && std::string_view(info->request_method) == "HEAD";
   const bool http11 =
       info->http_version != nullptr && std::string_view(info->http_version) != "1.0";
-  if (info->content_length > kMaxBodyBytes) {
-    Send(conn, WebResponse::JsonError(413, "request body over 64 KB"), !head, http11);
+  // No route takes a body. civetweb's own error answer (with SecurityHeaders) closes the
+  // connection instead of draining the body, which a client could send forever.
+  const bool unknown_length = mg_get_header(conn, "Transfer-Encoding") != nullptr;
+  if (info->content_length > kMaxBodyBytes || unknown_length) {
+    mg_send_http_error(
+        conn, 413, "%s",
+        unknown_length ? "request body of unknown length (chunked)" : "request body over 64 KB");
     return 413;
+  }
+  auto* server = static_cast<HttpServer*>(self);
+  if (const auto wait = server->limiter_.Admit(info->remote_addr, RateLimiter::Clock::now())) {
+    WebResponse refused = WebResponse::JsonError(429, "too many requests from this address");
+    refused.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+    Send(conn, refused, !head, http11);
+    return 429;
   }
   WebResponse response;
   try {
-    response = static_cast<HttpServer*>(self)->routes_->Handle(ToRequest(*info));
+    response = server->routes_->Handle(ToRequest(*info));
   } catch (const std::exception& e) {
     // A hook or a third-party call threw: answer 500 rather than let civetweb's thread die.
     server::Log()->error("http handler failed path={} error={}",

@@ -38,6 +38,12 @@ struct WebResponse {
   static WebResponse JsonError(int status, std::string message);
 };
 
+// The headers every answer carries, civetweb's own error pages included (http_server.cc adds
+// them in its one response writer): a Content-Security-Policy that allows nothing but the status
+// page's inline <style> and forbids framing, nosniff, no Referer. There is deliberately no
+// Access-Control-Allow-Origin: browsers keep other origins' pages from reading the API.
+const std::vector<std::pair<std::string, std::string>>& SecurityHeaders();
+
 // "a=1&b=x%20y" -> {a: "1", b: "x y"}; '+' is a space. Malformed escapes are kept literally.
 std::map<std::string, std::string> ParseQuery(std::string_view query);
 std::string PercentDecode(std::string_view text, bool plus_is_space);

@@ -37,5 +37,18 @@ TEST_CASE("JSON responses survive invalid UTF-8 and carry their content type") {
   CHECK(nlohmann::json::parse(e.body)["error"] == "bad parameter limit");
 }
 
+TEST_CASE("SecurityHeaders forbid scripts, framing and sniffing, and grant no CORS") {
+  std::map<std::string, std::string> headers(SecurityHeaders().begin(), SecurityHeaders().end());
+  REQUIRE(headers.size() == SecurityHeaders().size());  // each name once
+  const std::string csp = headers.at("Content-Security-Policy");
+  CHECK(csp.starts_with("default-src 'none';"));
+  CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
+  CHECK(csp.find("script-src") == std::string::npos);
+  CHECK(csp.find('*') == std::string::npos);
+  CHECK(headers.at("X-Content-Type-Options") == "nosniff");
+  CHECK(headers.at("Referrer-Policy") == "no-referrer");
+  for (const auto& [name, value] : headers) CHECK_FALSE(name.starts_with("Access-Control"));
+}
+
 }  // namespace
 }  // namespace mcpwatch
