@@ -70,6 +70,12 @@ inline std::string StateOf(const std::string& metrics, const std::string& target
   return "";
 }
 
+// The daemon on `port` shows `target` up after at least `ok_runs` ok runs.
+inline bool UpAfterOkRuns(int port, const std::string& target, double ok_runs = 2) {
+  const std::string m = MetricsText(port);
+  return StateOf(m, target) == "up" && RunsOf(RunsByClass(m, target), "ok") >= ok_runs;
+}
+
 // Stored events, newest first: objects with at, target, kind, details.
 inline nlohmann::json StoredEvents(const std::string& config) {
   auto r =

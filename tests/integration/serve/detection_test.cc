@@ -158,12 +158,7 @@ TEST_CASE("a redeploy that removes a tool is a deploy event and a breaking schem
   int port = FreePort();
   std::string config = WriteConfig(dir, port, {{"svc", server.Url(), ""}});
   Subprocess daemon = StartDaemon(config);
-  REQUIRE(PollUntil(
-      [&] {
-        std::string m = MetricsText(port);
-        return StateOf(m, "svc") == "up" && RunsOf(RunsByClass(m, "svc"), "ok") >= 2;
-      },
-      20s));
+  REQUIRE(PollUntil([&] { return UpAfterOkRuns(port, "svc"); }, 20s));
 
   // The deploy: the old process exits, the new version comes up on the same port.
   server.Stop();
@@ -235,12 +230,7 @@ TEST_CASE("a redeploy that breaks the configured tool call is still a deploy and
   auto count = [&](const char* kind) {
     return Metric(MetricsText(port), "probe_mcp_events_total", {{"target", "svc"}, {"kind", kind}});
   };
-  REQUIRE(PollUntil(
-      [&] {
-        std::string m = MetricsText(port);
-        return StateOf(m, "svc") == "up" && RunsOf(RunsByClass(m, "svc"), "ok") >= 2;
-      },
-      20s));
+  REQUIRE(PollUntil([&] { return UpAfterOkRuns(port, "svc"); }, 20s));
 
   server.Stop();
   server.Start({"--server-version", "2.0.0", "--tools", "echo", "--echo-arg", "sku"});
