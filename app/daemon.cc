@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <map>
@@ -17,6 +18,7 @@
 #include "base/url.h"
 #include "base/version.h"
 #include "checks/classifier.h"
+#include "checks/era_detection.h"
 #include "checks/redaction.h"
 #include "prober/prober.h"
 #include "prober/scheduler.h"
@@ -47,6 +49,7 @@ struct Daemon::Impl {
   std::unique_ptr<Scheduler> scheduler;
   std::map<std::string, TargetConfig> targets;                     // loop thread
   std::map<std::string, std::unique_ptr<TargetTracker>> trackers;  // loop thread
+  std::map<std::string, ProbeHint> hints;  // loop thread: era and transport runs learned
   std::thread loop_thread;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<storage::HistoryReader> reader;  // loop thread
@@ -75,6 +78,7 @@ tl::expected<ProbeSpec, std::string> Daemon::Impl::Prepare(const std::string& na
   ProbeSpec spec = it->second.spec;
   spec.bearer_token = *token;
   spec.secrets = SpecSecrets(spec, it->second.secret_headers);
+  if (auto hint = hints.find(name); hint != hints.end()) spec.hint = hint->second;
   return spec;
 }
 
@@ -86,6 +90,9 @@ void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::
   bool maintenance = TargetInMaintenance(config, target->second, started);
   TrackerOutput out = tracker->second->Observe(RedactUrl(target->second.spec.url), started,
                                                std::move(t), maintenance);
+  const bool deployed = std::any_of(out.events.begin(), out.events.end(),
+                                    [](const Event& e) { return e.kind == EventKind::kDeploy; });
+  hints[name] = NextHint(hints[name], out.result.transcript, deployed);
   Persist(out, maintenance);
   metrics->ObserveRun(out.result);
   metrics->SetMaintenance(name, maintenance);
@@ -282,7 +289,11 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   for (const auto& [key, total] : restored->events) {
     d.metrics->RestoreEventCount(key.first, key.second, static_cast<uint64_t>(total));
   }
-  for (const auto& [name, run] : restored->last_runs) d.metrics->RestoreLastRun(run);
+  for (const auto& [name, run] : restored->last_runs) {
+    d.metrics->RestoreLastRun(run);
+    // A restart costs no era detection either: the newest stored run's era still holds.
+    d.hints[name] = NextHint({}, run.transcript, false);
+  }
   for (const auto& [name, tracker] : d.trackers) d.metrics->SetState(name, tracker->state());
   restored = {};
   spdlog::info("history restored targets={} took_ms={}", d.trackers.size(),

@@ -30,6 +30,7 @@ struct ProbeFlags {
   std::string tool;
   std::string args;
   std::string expect_text;
+  std::string input_responses;
   std::string max_latency;
   std::string max_initialize_latency;
   std::string max_tools_list_latency;
@@ -45,7 +46,8 @@ tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const P
   spec.url = f.url;
   auto transport = ParseTransportChoice(f.transport);
   if (!transport) {
-    return tl::unexpected("--transport: \"" + f.transport + "\" is not auto, streamable-http or sse");
+    return tl::unexpected("--transport: \"" + f.transport +
+                          "\" is not auto, streamable-http or sse");
   }
   spec.transport = *transport;
   for (const auto& h : f.headers) {
@@ -80,6 +82,14 @@ tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const P
       }
       call.arguments = *args;
     }
+    if (!f.input_responses.empty()) {
+      auto answers = ParseJson(f.input_responses, JsonLimits{1024 * 1024, 64});
+      if (!answers) return tl::unexpected("--input-responses: " + answers.error());
+      if (std::string why = CheckInputResponses(*answers); !why.empty()) {
+        return tl::unexpected("--input-responses: " + why);
+      }
+      call.input_responses = *answers;
+    }
     if (!f.expect_text.empty()) {
       if (std::string why = CheckExpectText(f.expect_text); !why.empty()) {
         return tl::unexpected("--expect-text: not a valid regular expression: " + why);
@@ -87,8 +97,9 @@ tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const P
       call.expect_text = f.expect_text;
     }
     spec.tool_call = call;
-  } else if (!f.args.empty() || !f.expect_text.empty()) {
-    return tl::unexpected(std::string("--args and --expect-text need --tool NAME"));
+  } else if (!f.args.empty() || !f.expect_text.empty() || !f.input_responses.empty()) {
+    return tl::unexpected(
+        std::string("--args, --expect-text and --input-responses need --tool NAME"));
   }
   if (!f.ca_file.empty() && access(f.ca_file.c_str(), R_OK) != 0) {
     return tl::unexpected("--ca-file: cannot read " + f.ca_file);
@@ -105,7 +116,8 @@ tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const P
   for (const auto& [text, phase] : limits) {
     if (text->empty()) continue;
     auto d = ParseDuration(*text);
-    if (!d) return tl::unexpected("--max-" + std::string(ToString(phase)) + "-latency: " + d.error());
+    if (!d)
+      return tl::unexpected("--max-" + std::string(ToString(phase)) + "-latency: " + d.error());
     policy.max_latency[static_cast<std::size_t>(phase)] = *d;
   }
   return std::make_pair(std::move(spec), policy);
@@ -146,7 +158,8 @@ int RunProbe(const ProbeFlags& flags) {
 
 std::function<int()> AddProbeCommand(CLI::App& app) {
   auto flags = std::make_shared<ProbeFlags>();
-  CLI::App* cmd = app.add_subcommand("probe", "Run one MCP probe against URL and print the verdict");
+  CLI::App* cmd =
+      app.add_subcommand("probe", "Run one MCP probe against URL and print the verdict");
   cmd->add_option("url", flags->url, "MCP endpoint, e.g. https://mcp.example.com/mcp")->required();
   cmd->add_option("--transport", flags->transport, "auto | streamable-http | sse")
       ->capture_default_str();
@@ -156,11 +169,16 @@ std::function<int()> AddProbeCommand(CLI::App& app) {
   cmd->add_option("--timeout", flags->timeout, "Deadline for the whole run")->capture_default_str();
   cmd->add_option("--tool", flags->tool, "Tool to call with tools/call (none by default)");
   cmd->add_option("--args", flags->args, "Tool arguments as a JSON object");
+  cmd->add_option("--input-responses", flags->input_responses,
+                  "Answers to the tool's input requests (2026-07-28 input_required), a JSON "
+                  "object: input request key -> answer object");
   cmd->add_option("--expect-text", flags->expect_text,
                   "Regular expression the tool result text must match");
   cmd->add_option("--max-latency", flags->max_latency, "Degraded (exit 7) above this total time");
-  cmd->add_option("--max-initialize-latency", flags->max_initialize_latency, "Limit for initialize");
-  cmd->add_option("--max-tools-list-latency", flags->max_tools_list_latency, "Limit for tools/list");
+  cmd->add_option("--max-initialize-latency", flags->max_initialize_latency,
+                  "Limit for initialize");
+  cmd->add_option("--max-tools-list-latency", flags->max_tools_list_latency,
+                  "Limit for tools/list");
   cmd->add_option("--max-tool-call-latency", flags->max_tool_call_latency, "Limit for tools/call");
   cmd->add_option("--ca-file", flags->ca_file, "Extra trusted CA certificates (PEM)");
   cmd->add_flag("--json", flags->json, "Print the result as one JSON object");

@@ -42,6 +42,11 @@ void PrintReport(std::ostream& out, const ProbeResult& r, const ProbeSpec& spec)
   if (!t.protocol_version.empty()) out << ", protocol " << t.protocol_version;
   if (t.era == ProtocolEra::kModern) out << " (modern: stateless, no handshake, ping or session)";
   out << "\n";
+  if (!t.era_reason.empty()) {
+    out << "  era         " << ToString(t.era) << ": " << t.era_reason;
+    if (t.era_detection.count() > 0) out << " (detection " << Ms(t.era_detection) << ")";
+    out << "\n";
+  }
   if (!t.server.name.empty()) {
     out << "  server      " << t.server.name;
     if (!t.server.version.empty()) out << " " << t.server.version;

@@ -5,8 +5,9 @@
 
 namespace mcpwatch {
 
-double ToMs(Micros us) { return std::round(static_cast<double>(us.count())) / 1000.0; }
-
+double ToMs(Micros us) {
+  return std::round(static_cast<double>(us.count())) / 1000.0;
+}
 
 nlohmann::json ToJson(const ProbeResult& r) {
   const Transcript& t = r.transcript;
@@ -35,25 +36,31 @@ nlohmann::json ToJson(const ProbeResult& r) {
       {"transport", ToString(t.transport)},
       // "modern": a stateless 2026-07-28 run, where initialized, ping and close do not exist.
       {"era", ToString(t.era)},
-      {"protocol_version", t.protocol_version.empty() ? nlohmann::json(nullptr)
-                                                      : nlohmann::json(t.protocol_version)},
+      {"era_reason", t.era_reason},
+      {"protocol_version",
+       t.protocol_version.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.protocol_version)},
       {"class", ToString(r.verdict.cls)},
       {"ok", r.verdict.cls == FailureClass::kOk},
       {"success", r.Success()},
       {"error", r.verdict.error},
       {"diagnosis", r.verdict.diagnosis},
-      {"server", {{"name", t.server.name}, {"version", t.server.version}, {"title", t.server.title}}},
+      {"server",
+       {{"name", t.server.name}, {"version", t.server.version}, {"title", t.server.title}}},
       {"tools",
        {{"count", t.tool_count ? nlohmann::json(*t.tool_count) : nlohmann::json(nullptr)},
-        {"schema_hash", t.tools_hash.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.tools_hash)}}},
+        {"schema_hash",
+         t.tools_hash.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.tools_hash)}}},
       {"steps", std::move(steps)},
       {"timings",
        {{"dns_ms", ToMs(t.timings.dns)},
         {"connect_ms", ToMs(t.timings.connect)},
         {"tls_ms", ToMs(t.timings.tls)},
+        // server/discover's round trip before a legacy server's initialize (era detection).
+        {"era_detection_ms", ToMs(t.era_detection)},
         {"total_ms", ToMs(t.timings.total)}}},
-      {"tls", {{"not_after", t.cert_not_after ? nlohmann::json(FormatTimestamp(*t.cert_not_after))
-                                              : nlohmann::json(nullptr)}}},
+      {"tls",
+       {{"not_after", t.cert_not_after ? nlohmann::json(FormatTimestamp(*t.cert_not_after))
+                                       : nlohmann::json(nullptr)}}},
   };
   return j;
 }

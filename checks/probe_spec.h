@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "checks/transcript.h"
+
 namespace mcpwatch {
 
 enum class TransportChoice { kAuto, kStreamableHttp, kSse };
@@ -22,6 +24,17 @@ struct ToolCallSpec {
   std::string name;
   nlohmann::json arguments = nlohmann::json::object();
   std::string expect_text;  // ECMAScript regex searched in the result text; "" = no assertion
+  // Answers to a modern server's input requests (MRTR, 2026-07-28), by input request key: a
+  // tool that returns input_required is retried with these as inputResponses.
+  nlohmann::json input_responses = nlohmann::json::object();
+};
+
+// What earlier runs learned about the server, so a steady-state run costs no detection round
+// trip: the era its handshake answered in and the transport that carried it. Empty for a
+// one-shot probe and after a deploy (the daemon forgets it then and the run learns again).
+struct ProbeHint {
+  std::optional<ProtocolEra> era;
+  std::optional<TransportKind> transport;
 };
 
 struct ProbeSpec {
@@ -35,6 +48,7 @@ struct ProbeSpec {
   std::chrono::milliseconds timeout{10000};  // whole-run deadline
   std::optional<ToolCallSpec> tool_call;
   std::string ca_file;  // extra trusted CA bundle (PEM)
+  ProbeHint hint;
 };
 
 }  // namespace mcpwatch

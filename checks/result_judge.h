@@ -37,7 +37,8 @@ tl::expected<Handshake, Problem> JudgeInitializeResult(const nlohmann::json& res
 // (when present) an object. The server is named in _meta (DiscoveredServer).
 tl::expected<Handshake, Problem> JudgeDiscoverResult(const nlohmann::json& result);
 
-// result._meta["io.modelcontextprotocol/serverInfo"] (empty fields when the server omits it).
+// result._meta["io.modelcontextprotocol/serverInfo"], else result.serverInfo (empty fields when
+// the server names itself in neither).
 ServerInfo DiscoveredServer(const nlohmann::json& result);
 
 // The result's resultType: "complete" when absent (results of servers that omit it are
@@ -83,6 +84,13 @@ Problem ToolsNotDeclared(const ToolCallSpec& call);
 
 // How much of a tools/call result's text expect_text is matched against and quoted from.
 inline constexpr std::size_t kMaxAssertionText = 16 * 1024;
+
+// The tools/call params that answer an input_required result (MRTR): the original name and
+// arguments, inputResponses with the configured answer to every input request, and the
+// server's requestState echoed exactly (omitted when it sent none). A Problem (kToolIsError)
+// names the first input request nobody configured an answer for, or what is malformed.
+tl::expected<nlohmann::json, Problem> InputRetryParams(const nlohmann::json& result,
+                                                       const ToolCallSpec& call);
 
 // A tools/call result (a JSON-RPC success): in the modern era complete (input_required is a
 // kToolIsError, another resultType kMalformedResult), not isError (kToolIsError), and its text

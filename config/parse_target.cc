@@ -53,7 +53,7 @@ void ParseToolCall(const YAML::Node& node, TargetConfig& t, YamlReader& reader,
                    const std::string& where) {
   if (!reader.IsMap(node, "tool_call " + where)) return;
   const std::string inner = "in tool_call of " + where.substr(3);
-  reader.CheckKeys(node, {"name", "arguments", "expect_text"}, inner);
+  reader.CheckKeys(node, {"name", "arguments", "expect_text", "input_responses"}, inner);
   ToolCallSpec call;
   if (!node["name"].IsDefined()) {
     reader.Error(node, "missing key \"name\" " + inner);
@@ -62,6 +62,14 @@ void ParseToolCall(const YAML::Node& node, TargetConfig& t, YamlReader& reader,
   }
   if (const YAML::Node args = node["arguments"]; args.IsDefined()) {
     if (reader.IsMap(args, "arguments " + inner)) call.arguments = YamlToJson(args);
+  }
+  if (const YAML::Node answers = node["input_responses"]; answers.IsDefined()) {
+    if (reader.IsMap(answers, "input_responses " + inner)) {
+      call.input_responses = YamlToJson(answers);
+      if (const std::string why = CheckInputResponses(call.input_responses); !why.empty()) {
+        reader.Error(answers, "input_responses " + inner + " " + why);
+      }
+    }
   }
   if (reader.ReadString(node, "expect_text", call.expect_text, inner)) {
     if (const std::string why = CheckExpectText(call.expect_text); !why.empty()) {

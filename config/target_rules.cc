@@ -80,4 +80,12 @@ std::string CheckToolArguments(const nlohmann::json& arguments) {
   return arguments.is_object() ? "" : "must be a JSON object";
 }
 
+std::string CheckInputResponses(const nlohmann::json& answers) {
+  if (!answers.is_object()) return "must be a JSON object";
+  for (auto it = answers.begin(); it != answers.end(); ++it) {
+    if (!it.value().is_object()) return "answer \"" + it.key() + "\" must be a JSON object";
+  }
+  return "";
+}
+
 }  // namespace mcpwatch

@@ -31,4 +31,8 @@ std::string CheckExpectText(const std::string& pattern);
 // "" when `arguments` can be a tools/call's arguments (a JSON object), else the reason.
 std::string CheckToolArguments(const nlohmann::json& arguments);
 
+// "" when `answers` can be a tool call's input_responses (an object of objects: input request
+// key → the answer sent back for it), else the reason.
+std::string CheckInputResponses(const nlohmann::json& answers);
+
 }  // namespace mcpwatch

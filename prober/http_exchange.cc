@@ -117,7 +117,16 @@ void HttpExchange::Start(const HttpRequest& req, Callbacks callbacks) {
   errbuf_[0] = '\0';
 
   curl_slist* list = nullptr;
-  for (const auto& h : req.headers) list = curl_slist_append(list, h.c_str());
+  for (const auto& h : req.headers) {
+    // curl drops "Name:" with nothing after it (that is how one removes a header); "Name;" is
+    // how it sends a header whose value is empty (an empty mirrored parameter, say).
+    const auto colon = h.find(':');
+    if (colon != std::string::npos && h.find_first_not_of(' ', colon + 1) == std::string::npos) {
+      list = curl_slist_append(list, (h.substr(0, colon) + ";").c_str());
+      continue;
+    }
+    list = curl_slist_append(list, h.c_str());
+  }
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
   headers_.reset(list);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "checks/tool_headers.h"
 #include "prober/bounded_json.h"
 #include "prober/channel_common.h"
 #include "prober/jsonrpc.h"
@@ -14,15 +15,6 @@ using nlohmann::json;
 constexpr const char* kMetaProtocolVersion = "io.modelcontextprotocol/protocolVersion";
 constexpr const char* kMetaClientInfo = "io.modelcontextprotocol/clientInfo";
 constexpr const char* kMetaClientCapabilities = "io.modelcontextprotocol/clientCapabilities";
-
-std::string HeaderSafe(std::string_view value) {
-  std::string out(value);
-  for (char& c : out) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = ' ';
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -60,10 +52,9 @@ json WithModernMeta(json params) {
   return params;
 }
 
-std::vector<std::string> ModernHeaders(std::string_view method, std::string_view name) {
-  std::vector<std::string> h = {"Mcp-Method: " + HeaderSafe(method)};
-  if (!name.empty()) h.push_back("Mcp-Name: " + HeaderSafe(name));
-  return h;
+std::vector<std::string> NameHeader(std::string_view name) {
+  if (name.empty()) return {};
+  return {"Mcp-Name: " + EncodeHeaderValue(name)};
 }
 
 }  // namespace mcpwatch

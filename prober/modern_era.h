@@ -33,8 +33,8 @@ std::vector<std::string> SupportedVersionsOfErrorBody(std::string_view body);
 // `params` with the _meta every modern request carries (params must be an object).
 nlohmann::json WithModernMeta(nlohmann::json params);
 
-// Mcp-Method, plus Mcp-Name when `name` is not empty (tools/call). Control bytes in a name
-// become spaces: a header value cannot carry them and they must not split the header.
-std::vector<std::string> ModernHeaders(std::string_view method, std::string_view name);
+// Mcp-Name for a named request (tools/call), in the spec's base64 sentinel form when the name
+// is no plain header value; none when `name` is empty. (The channel adds Mcp-Method itself.)
+std::vector<std::string> NameHeader(std::string_view name);
 
 }  // namespace mcpwatch

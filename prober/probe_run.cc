@@ -3,7 +3,10 @@
 #include <utility>
 
 #include "base/url.h"
+#include "checks/era_detection.h"
+#include "checks/excerpt.h"
 #include "checks/protocol_versions.h"
+#include "checks/tool_headers.h"
 #include "prober/channel_common.h"
 #include "prober/legacy_sse_channel.h"
 #include "prober/modern_era.h"
@@ -11,6 +14,11 @@
 
 namespace mcpwatch {
 namespace {
+
+// The most a server/discover of unknown outcome may take before the run tries initialize.
+constexpr std::chrono::seconds kDiscoverBudget{3};
+// Rounds of input_required a tool call may ask for before the run calls it broken.
+constexpr int kMaxInputRounds = 3;
 
 nlohmann::json InitializeParams() {
   return {{"protocolVersion", kSupportedProtocolVersions[0]},
@@ -23,6 +31,18 @@ StepRecord Flagged(StepRecord rec, Problem problem) {
   rec.finding = problem.finding;
   rec.message = std::move(problem.message);
   return rec;
+}
+
+// The inputSchema of the listed tool `name` (null when absent).
+const nlohmann::json& ToolInputSchema(const nlohmann::json& tools, const std::string& name) {
+  static const nlohmann::json kNone;
+  for (const auto& t : tools) {
+    auto n = t.find("name");
+    if (n == t.end() || !n->is_string() || n->get<std::string>() != name) continue;
+    auto schema = t.find("inputSchema");
+    return schema == t.end() ? kNone : *schema;
+  }
+  return kNone;
 }
 
 StepRecord ToolCallFailure(Problem problem) {
@@ -81,8 +101,12 @@ void ProbeRun::Start() {
     Fail(std::move(rec));
     return;
   }
-  bool legacy = spec_.transport == TransportChoice::kSse ||
-                (spec_.transport == TransportChoice::kAuto && url->path_ends_with_sse);
+  bool legacy = spec_.transport == TransportChoice::kSse;
+  if (spec_.transport == TransportChoice::kAuto) {
+    // A transport an earlier run proved beats the guess from the path.
+    legacy = spec_.hint.transport ? *spec_.hint.transport == TransportKind::kSse
+                                  : url->path_ends_with_sse;
+  }
   if (!UseChannel(legacy ? TransportKind::kSse : TransportKind::kStreamableHttp)) return;
   if (legacy) {
     static_cast<LegacySseChannel*>(channel_.get())
@@ -97,14 +121,91 @@ void ProbeRun::Start() {
         });
     return;
   }
-  Initialize();
+  Handshake();
 }
 
 void ProbeRun::FallBackToStreamable(StepRecord legacy_record) {
   fell_back_ = true;
   first_attempt_ = std::move(legacy_record);
   if (!UseChannel(TransportKind::kStreamableHttp)) return;
+  Handshake();
+}
+
+// Streamable HTTP: server/discover first (the 2026-07-28 era detection), unless earlier runs
+// proved the server legacy.
+void ProbeRun::Handshake() {
+  if (spec_.hint.era == ProtocolEra::kLegacy) {
+    transcript_.era_reason = "legacy, as earlier runs found";
+    return Initialize();
+  }
+  DiscoverFirst();
+}
+
+void ProbeRun::DiscoverFirst() {
+  discover_tried_ = true;
+  EnterModernEra();
+  auto* channel = static_cast<StreamableChannel*>(channel_.get());
+  if (spec_.hint.era != ProtocolEra::kModern) {
+    // Era detection gets its own budget: a legacy server that never answers server/discover
+    // must leave time for its initialize.
+    auto now = EventLoop::Clock::now();
+    channel->SetNextDeadline(
+        now + std::min<EventLoop::Clock::duration>((deadline_ - now) / 3, kDiscoverBudget));
+  }
+  Request(Step::kInitialize, "server/discover", "", nlohmann::json::object(),
+          [this](RpcOutcome o) { OnDiscoverFirst(std::move(o)); });
+}
+
+void ProbeRun::OnDiscoverFirst(RpcOutcome o) {
+  const bool step_timed_out = (o.record.transport == TransportError::kTimeout ||
+                               o.record.transport == TransportError::kConnectTimeout) &&
+                              EventLoop::Clock::now() < deadline_;
+  DiscoverAttempt attempt =
+      JudgeDiscoverAttempt(o.record, o.result, o.supported_versions, step_timed_out);
+  switch (attempt.answer) {
+    case DiscoverAttempt::Answer::kModern:
+      transcript_.era_reason = spec_.hint.era == ProtocolEra::kModern
+                                   ? "modern, as earlier runs found"
+                                   : "server/discover answered";
+      return OnDiscover(std::move(o));
+    case DiscoverAttempt::Answer::kRetry:
+      if (!discover_retried_) {
+        discover_retried_ = true;
+        return DiscoverFirst();
+      }
+      [[fallthrough]];
+    case DiscoverAttempt::Answer::kFail:
+      transcript_.era_reason = "server/discover failed: " + attempt.reason;
+      return Fail(std::move(o.record));
+    case DiscoverAttempt::Answer::kLegacy: break;
+  }
+  // A legacy server: initialize on the same connection, unless the step timed out and the
+  // connection may still be busy with it.
+  modern_ = false;
+  transcript_.era = ProtocolEra::kLegacy;
+  transcript_.era_reason = attempt.reason + "; probed as legacy";
+  transcript_.era_detection = o.record.duration;
+  discover_answer_ = attempt.reason;
+  if (o.record.Ok()) {
+    // Answered, but no discover result: what was wrong with it, should the server be modern.
+    if (auto judged = JudgeDiscoverResult(o.result); !judged) {
+      o.record = Flagged(std::move(o.record), std::move(judged.error()));
+    }
+  }
+  discover_failure_ = std::move(o.record);
+  if (step_timed_out) {
+    if (!UseChannel(TransportKind::kStreamableHttp)) return;
+  } else {
+    static_cast<StreamableChannel*>(channel_.get())->UseLegacyEra();
+  }
   Initialize();
+}
+
+void ProbeRun::EnterModernEra() {
+  modern_ = true;
+  transcript_.era = ProtocolEra::kModern;
+  static_cast<StreamableChannel*>(channel_.get())
+      ->UseModernEra(std::string(kModernProtocolVersion));
 }
 
 bool ProbeRun::UseChannel(TransportKind kind) {
@@ -132,9 +233,26 @@ void ProbeRun::Initialize() {
 }
 
 void ProbeRun::OnInitialize(RpcOutcome o) {
+  if (!o.record.Ok() && discover_failure_ && OffersModernEra(o.record, o.supported_versions)) {
+    // server/discover failed, and initialize is refused the way a modern-only server refuses
+    // it: the server is modern and its server/discover is what is broken.
+    modern_ = true;
+    transcript_.era = ProtocolEra::kModern;
+    transcript_.era_detection = Micros{0};
+    transcript_.era_reason =
+        "server/discover failed and initialize was refused the modern way (a modern-only "
+        "server)";
+    StepRecord rec = std::move(*discover_failure_);
+    rec.message += rec.message.empty() ? "" : "; ";
+    rec.message += "initialize was then refused the modern way (HTTP " +
+                   std::to_string(o.record.http_status) + ")";
+    return Fail(std::move(rec));
+  }
   if (!o.record.Ok()) {
-    if (transcript_.transport == TransportKind::kStreamableHttp &&
+    if (transcript_.transport == TransportKind::kStreamableHttp && !discover_tried_ &&
         OffersModernEra(o.record, o.supported_versions)) {
+      transcript_.era_reason = "initialize was refused with a modern error; probed as modern";
+      transcript_.era_detection = o.record.duration;
       return Discover();
     }
     if (spec_.transport == TransportChoice::kAuto && !fell_back_ &&
@@ -153,6 +271,10 @@ void ProbeRun::OnInitialize(RpcOutcome o) {
                                            : std::string(ToString(o.record.transport))) +
                      ")";
       return Fail(std::move(rec));
+    }
+    if (!discover_answer_.empty()) {
+      o.record.message += o.record.message.empty() ? "" : "; ";
+      o.record.message += discover_answer_ + " before it";
     }
     return Fail(std::move(o.record));
   }
@@ -202,10 +324,7 @@ void ProbeRun::ListToolsOrSkip() {
 // continues statelessly. The rejected initialize is not a step of its own; server/discover
 // takes its place.
 void ProbeRun::Discover() {
-  modern_ = true;
-  transcript_.era = ProtocolEra::kModern;
-  static_cast<StreamableChannel*>(channel_.get())
-      ->UseModernEra(std::string(kModernProtocolVersion));
+  EnterModernEra();
   Request(Step::kInitialize, "server/discover", "", nlohmann::json::object(),
           [this](RpcOutcome o) { OnDiscover(std::move(o)); });
 }
@@ -222,11 +341,17 @@ void ProbeRun::OnDiscover(RpcOutcome o) {
 }
 
 void ProbeRun::Request(Step step, std::string_view method, std::string_view name,
-                       nlohmann::json params, RpcChannel::Done done) {
-  if (!modern_) return channel_->Call(step, method, params, std::move(done));
+                       nlohmann::json params, RpcChannel::Done done,
+                       std::vector<std::string> param_headers) {
+  if (transcript_.transport != TransportKind::kStreamableHttp) {
+    return channel_->Call(step, method, params, std::move(done));
+  }
+  // Mcp-Name and Mcp-Param-* go on every Streamable HTTP POST: legacy servers ignore them.
+  std::vector<std::string> headers = NameHeader(name);
+  headers.insert(headers.end(), param_headers.begin(), param_headers.end());
+  if (modern_) params = WithModernMeta(std::move(params));
   static_cast<StreamableChannel*>(channel_.get())
-      ->CallWithHeaders(step, method, WithModernMeta(std::move(params)),
-                        ModernHeaders(method, name), std::move(done));
+      ->CallWithHeaders(step, method, params, std::move(headers), std::move(done));
 }
 
 void ProbeRun::ToolsList(const std::string& cursor) {
@@ -266,15 +391,41 @@ void ProbeRun::ToolCall() {
   if (auto missing = JudgeToolOffered(call, tools_.tools())) {
     return Fail(ToolCallFailure(std::move(*missing)));
   }
-  nlohmann::json params = {{"name", call.name}, {"arguments", call.arguments}};
-  Request(Step::kToolCall, "tools/call", call.name, std::move(params), [this](RpcOutcome o) {
-    if (!o.record.Ok()) return Fail(WithArgumentsMisfit(std::move(o.record)));
-    if (auto problem = JudgeToolCallResult(o.result, *spec_.tool_call, transcript_.era)) {
-      return Fail(WithArgumentsMisfit(Flagged(std::move(o.record), std::move(*problem))));
-    }
-    transcript_.steps.push_back(std::move(o.record));
-    Ping();
-  });
+  auto rules = ToolHeaderRules(ToolInputSchema(tools_.tools(), call.name));
+  if (!rules && modern_) {
+    // The spec has clients drop such a tool from tools/list: agents cannot call it either.
+    return Fail(ToolCallFailure(Problem{
+        Finding::kToolMissing, "tool \"" + Excerpt(call.name, 80) +
+                                   "\" is excluded by MCP clients: its inputSchema is invalid (" +
+                                   rules.error() + ")"}));
+  }
+  if (rules) tool_param_headers_ = ParamHeaders(*rules, call.arguments);
+  SendToolCall({{"name", call.name}, {"arguments", call.arguments}});
+}
+
+// One round of the tool call; a modern server's input_required is answered from the configured
+// input_responses and the call retried (a new request, so a new id), up to kMaxInputRounds.
+// All rounds make one step.
+void ProbeRun::SendToolCall(nlohmann::json params) {
+  Request(
+      Step::kToolCall, "tools/call", spec_.tool_call->name, std::move(params),
+      [this](RpcOutcome o) {
+        o.record.duration += tool_call_time_;
+        tool_call_time_ = o.record.duration;
+        if (!o.record.Ok()) return Fail(WithArgumentsMisfit(std::move(o.record)));
+        if (modern_ && ResultTypeOf(o.result) == "input_required" &&
+            ++input_rounds_ <= kMaxInputRounds) {
+          auto retry = InputRetryParams(o.result, *spec_.tool_call);
+          if (!retry) return Fail(Flagged(std::move(o.record), std::move(retry.error())));
+          return SendToolCall(std::move(*retry));
+        }
+        if (auto problem = JudgeToolCallResult(o.result, *spec_.tool_call, transcript_.era)) {
+          return Fail(WithArgumentsMisfit(Flagged(std::move(o.record), std::move(*problem))));
+        }
+        transcript_.steps.push_back(std::move(o.record));
+        Ping();
+      },
+      tool_param_headers_);
 }
 
 // A failed tool call whose configured arguments no longer fit the tool's schema says so after

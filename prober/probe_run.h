@@ -1,10 +1,12 @@
-// One MCP probe run: initialize → notifications/initialized → tools/list (every page) → the
-// operator's tools/call → ping → close, over Streamable HTTP or legacy HTTP+SSE, recording
-// every step into a Transcript. The run stops at the first failed step (still closing the
-// session). A modern (2026-07-28) server that rejects initialize is probed statelessly in the
-// same run: server/discover (recorded as the initialize step) → tools/list → tools/call, with
-// no initialized notification, ping or close (modern_era.h). The run only sequences the steps:
-// every result is judged by checks/result_judge.h. Thread: loop thread only.
+// One MCP probe run over Streamable HTTP or legacy HTTP+SSE, recording every step into a
+// Transcript. Over Streamable HTTP it sends server/discover first (the 2026-07-28 era
+// detection, checks/era_detection.h): a modern server is probed statelessly, server/discover
+// (recorded as the initialize step) → tools/list → tools/call, with no initialized
+// notification, ping or close (modern_era.h); any other answer proves a legacy server, probed
+// on the same connection as initialize → notifications/initialized → tools/list (every page)
+// → the operator's tools/call → ping → close. A ProbeHint from earlier runs skips the detection.
+// The run stops at the first failed step (still closing a session). The run only sequences the
+// steps: every result is judged by checks/result_judge.h. Thread: loop thread only.
 #pragma once
 
 #include <functional>
@@ -32,6 +34,10 @@ class ProbeRun {
 
  private:
   bool UseChannel(TransportKind kind);
+  void Handshake();
+  void DiscoverFirst();
+  void OnDiscoverFirst(RpcOutcome outcome);
+  void EnterModernEra();
   void Initialize();
   void OnInitialize(RpcOutcome outcome);
   void FallBackToLegacy(StepRecord streamable_record);
@@ -42,10 +48,11 @@ class ProbeRun {
   void ListToolsOrSkip();
   // Sends a request; in the modern era with _meta in params and the Mcp-Method/Mcp-Name headers.
   void Request(Step step, std::string_view method, std::string_view name, nlohmann::json params,
-               RpcChannel::Done done);
+               RpcChannel::Done done, std::vector<std::string> param_headers = {});
   void ToolsList(const std::string& cursor);
   void OnToolsPage(RpcOutcome outcome);
   void ToolCall();
+  void SendToolCall(nlohmann::json params);
   StepRecord WithArgumentsMisfit(StepRecord record) const;
   void Ping();
   void Fail(StepRecord record);
@@ -62,11 +69,19 @@ class ProbeRun {
   std::unique_ptr<RpcChannel> channel_;
   std::unique_ptr<RpcChannel> retired_channel_;  // kept alive until the run ends
   bool modern_ = false;
-  bool fell_back_ = false;                  // one transport fallback per run, either way
-  std::optional<StepRecord> first_attempt_;  // the legacy GET's failure, while falling back
+  bool discover_tried_ = false;    // server/discover went first in this run
+  bool discover_retried_ = false;  // once, after an unsupported-version answer naming ours
+  std::string discover_answer_;
+  std::optional<StepRecord> discover_failure_;  // kept until initialize says which era    // how it
+                                                // proved the server legacy
+  bool fell_back_ = false;                      // one transport fallback per run, either way
+  std::optional<StepRecord> first_attempt_;     // the legacy GET's failure, while falling back
   bool tools_capability_ = true;
   ToolsListing tools_;
-  StepRecord tools_record_;  // all tools/list pages make one step
+  StepRecord tools_record_;                      // all tools/list pages make one step
+  std::vector<std::string> tool_param_headers_;  // Mcp-Param-* of the operator's tool call
+  int input_rounds_ = 0;                         // input_required answers sent so far
+  Micros tool_call_time_{0};                     // all rounds of the tool call
   bool finished_ = false;
 };
 

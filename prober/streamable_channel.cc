@@ -1,7 +1,9 @@
 #include "prober/streamable_channel.h"
 
 #include <algorithm>
+#include <utility>
 
+#include "checks/tool_headers.h"
 #include "prober/bounded_json.h"
 #include "prober/modern_era.h"
 
@@ -11,7 +13,9 @@ namespace {
 constexpr std::size_t kMaxErrorBody = 4096;
 constexpr auto kStreamGrace = std::chrono::milliseconds(50);
 
-bool IsHttps(const std::string& url) { return url.rfind("https://", 0) == 0; }
+bool IsHttps(const std::string& url) {
+  return url.rfind("https://", 0) == 0;
+}
 
 }  // namespace
 
@@ -45,7 +49,7 @@ std::vector<std::string> StreamableChannel::Headers(bool json_body) const {
 HttpRequest StreamableChannel::BaseRequest() const {
   HttpRequest req;
   req.url = ctx_.spec.url;
-  req.deadline = ctx_.deadline;
+  req.deadline = pending_ && pending_->deadline ? *pending_->deadline : ctx_.deadline;
   req.ca_file = ctx_.spec.ca_file;
   req.max_body_bytes = std::max(ctx_.limits.max_stream_bytes, ctx_.limits.max_body_bytes);
   return req;
@@ -62,11 +66,19 @@ void StreamableChannel::UseModernEra(std::string version) {
   protocol_version_ = std::move(version);
 }
 
+void StreamableChannel::UseLegacyEra() {
+  modern_ = false;
+  protocol_version_.clear();
+}
+
 void StreamableChannel::CallWithHeaders(Step step, std::string_view method,
                                         const nlohmann::json& params,
                                         std::vector<std::string> extra_headers, Done done) {
   pending_ = std::make_unique<Pending>(step, std::move(done), !session_id_.empty());
   pending_->extra_headers = std::move(extra_headers);
+  pending_->extra_headers.insert(pending_->extra_headers.begin(),
+                                 "Mcp-Method: " + EncodeHeaderValue(method));
+  pending_->deadline = std::exchange(next_deadline_, std::nullopt);
   pending_->id = next_id_++;
   Send(jsonrpc::Request(pending_->id, method, params));
 }
@@ -74,6 +86,8 @@ void StreamableChannel::CallWithHeaders(Step step, std::string_view method,
 void StreamableChannel::Notify(Step step, std::string_view method, Done done) {
   pending_ = std::make_unique<Pending>(step, std::move(done), !session_id_.empty());
   pending_->notification = true;
+  pending_->extra_headers = {"Mcp-Method: " + EncodeHeaderValue(method)};
+  pending_->deadline = std::exchange(next_deadline_, std::nullopt);
   Send(jsonrpc::Notification(method));
 }
 
@@ -137,8 +151,8 @@ bool StreamableChannel::OnData(std::string_view chunk) {
       p.stream_bytes += chunk.size();
       if (p.stream_bytes > ctx_.limits.max_stream_bytes) {
         p.stream_finding = p.responded ? Finding::kNone : Finding::kOversize;
-        p.stream_message = "event stream exceeded " +
-                           std::to_string(ctx_.limits.max_stream_bytes) + " bytes";
+        p.stream_message =
+            "event stream exceeded " + std::to_string(ctx_.limits.max_stream_bytes) + " bytes";
         return false;
       }
       auto status = p.parser->Feed(chunk, [this](const sse::StreamEvent& ev) { OnSseEvent(ev); });
@@ -173,7 +187,7 @@ void StreamableChannel::OnSseEvent(const sse::StreamEvent& ev) {
     p.responded = true;
     p.responded_at = EventLoop::Clock::now();
     // The server should end the stream now; give it a moment so the connection stays reusable.
-    auto when = std::min(p.responded_at + kStreamGrace, ctx_.deadline);
+    auto when = std::min(p.responded_at + kStreamGrace, p.deadline.value_or(ctx_.deadline));
     p.timer = ctx_.loop.AddTimer(when, [this] {
       pending_->timer = 0;
       exchange_->Cancel();
@@ -243,8 +257,8 @@ void StreamableChannel::OnDone(const HttpOutcome& out) {
   }
   if (p.json_oversize || out.oversize) {
     p.record.finding = Finding::kOversize;
-    p.record.message = "response body exceeded " + std::to_string(ctx_.limits.max_body_bytes) +
-                       " bytes";
+    p.record.message =
+        "response body exceeded " + std::to_string(ctx_.limits.max_body_bytes) + " bytes";
   } else if (p.mode == BodyMode::kJson) {
     auto parsed = ParseJson(p.body, JsonLimits{ctx_.limits.max_body_bytes, 128});
     if (!parsed) {
@@ -307,8 +321,8 @@ void StreamableChannel::FinishSse(const HttpOutcome& out) {
     return;
   }
   // The modern era has no resumability: a stream that ends early has lost the response.
-  bool can_resume = !modern_ && !p.last_event_id.empty() &&
-                    p.record.attempts <= ctx_.limits.max_resume_attempts;
+  bool can_resume =
+      !modern_ && !p.last_event_id.empty() && p.record.attempts <= ctx_.limits.max_resume_attempts;
   auto delay = p.retry_ms ? std::chrono::milliseconds(*p.retry_ms) : ctx_.limits.default_retry;
   delay = std::min(delay, ctx_.limits.max_retry);
   if (can_resume && EventLoop::Clock::now() + delay < ctx_.deadline) {
@@ -339,8 +353,7 @@ void StreamableChannel::Complete() {
   auto p = std::move(pending_);
   auto end = p->responded ? p->responded_at : EventLoop::Clock::now();
   p->record.duration = std::chrono::duration_cast<Micros>(end - p->started);
-  RpcOutcome outcome{std::move(p->record), std::move(p->result),
-                     std::move(p->supported_versions)};
+  RpcOutcome outcome{std::move(p->record), std::move(p->result), std::move(p->supported_versions)};
   auto done = std::move(p->done);
   done(std::move(outcome));
 }
@@ -360,13 +373,13 @@ void StreamableChannel::Close(std::function<void(std::optional<StepRecord>)> don
   auto rec = std::make_shared<StepRecord>();
   rec->step = Step::kClose;
   rec->had_session = true;
-  exchange_->Start(req, {[rec](const HttpResponseHead& h) { RecordHttp(*rec, h, ""); }, nullptr,
-                         [rec, started, done = std::move(done)](const HttpOutcome& out) {
-                           if (out.transport != TransportError::kNone) RecordTransport(*rec, out);
-                           rec->duration = std::chrono::duration_cast<Micros>(
-                               EventLoop::Clock::now() - started);
-                           done(*rec);
-                         }});
+  exchange_->Start(
+      req, {[rec](const HttpResponseHead& h) { RecordHttp(*rec, h, ""); }, nullptr,
+            [rec, started, done = std::move(done)](const HttpOutcome& out) {
+              if (out.transport != TransportError::kNone) RecordTransport(*rec, out);
+              rec->duration = std::chrono::duration_cast<Micros>(EventLoop::Clock::now() - started);
+              done(*rec);
+            }});
 }
 
 }  // namespace mcpwatch

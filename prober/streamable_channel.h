@@ -18,12 +18,18 @@ class StreamableChannel : public RpcChannel {
   ~StreamableChannel() override;
 
   void Call(Step step, std::string_view method, const nlohmann::json& params, Done done) override;
-  // Call with request-specific headers (the modern era's Mcp-Method and Mcp-Name).
+  // Every POST carries Mcp-Method; `extra_headers` adds the request's own (the modern era's
+  // Mcp-Name and Mcp-Param-* headers).
   void CallWithHeaders(Step step, std::string_view method, const nlohmann::json& params,
                        std::vector<std::string> extra_headers, Done done);
   // Switches the channel to the stateless modern era: every later request announces `version`,
   // no session id is kept or sent (so Close sends no DELETE), and SSE streams are not resumed.
   void UseModernEra(std::string version);
+  // Back to the legacy wire after server/discover proved the server legacy.
+  void UseLegacyEra();
+  // The next request (only) ends at `deadline` instead of the run's: era detection's own step
+  // budget, so a server that never answers server/discover still gets its initialize.
+  void SetNextDeadline(EventLoop::Clock::time_point deadline) { next_deadline_ = deadline; }
   void Notify(Step step, std::string_view method, Done done) override;
   void Close(std::function<void(std::optional<StepRecord>)> done) override;
   void SetProtocolVersion(std::string version) override { protocol_version_ = std::move(version); }
@@ -39,7 +45,8 @@ class StreamableChannel : public RpcChannel {
   struct Pending : PendingRequest {
     using PendingRequest::PendingRequest;
     std::vector<std::string> extra_headers;
-    std::vector<std::string> supported_versions;  // from a non-2xx JSON-RPC error body
+    std::optional<EventLoop::Clock::time_point> deadline;  // else the run's
+    std::vector<std::string> supported_versions;           // from a non-2xx JSON-RPC error body
     HttpResponseHead head;
     BodyMode mode = BodyMode::kNone;
     std::string body;  // JSON body, or the start of an error body (bounded)
@@ -80,6 +87,7 @@ class StreamableChannel : public RpcChannel {
   int64_t next_id_ = 1;
   bool first_request_ = true;
   bool modern_ = false;
+  std::optional<EventLoop::Clock::time_point> next_deadline_;
   RunTimings timings_;
   std::optional<std::chrono::system_clock::time_point> cert_not_after_;
   std::unique_ptr<Pending> pending_;

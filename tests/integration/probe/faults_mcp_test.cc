@@ -27,9 +27,9 @@ TEST_CASE("faults: broken 200 responses are protocol_error naming the cause, exi
        {"initialize", "response body is not valid JSON"}},
       {{"--fault", "malformed-sse"}, {"initialize", "an SSE event exceeded 4194304 bytes"}},
       {{"--fault", "id-mismatch", "--response", "json"},
-       {"initialize", "response carries id 1001, not the request's"}},
+       {"initialize", "response carries id 1002, not the request's"}},
       // Over SSE the prober first tries to resume the stream; the foreign id stays the cause.
-      {{"--fault", "id-mismatch"}, {"initialize", "response carries id 1001, not the request's"}},
+      {{"--fault", "id-mismatch"}, {"initialize", "response carries id 1002, not the request's"}},
       {{"--fault", "oversize", "--response", "json"},
        {"initialize", "response body exceeded 4194304 bytes"}},
       {{"--fault", "oversize"}, {"initialize", "exceeded 4194304 bytes"}},
@@ -82,8 +82,8 @@ TEST_CASE("faults: a modern-only (2026-07-28) server is probed the modern way an
   // the same run over POSTs; initialized, ping and close do not exist in this era.
   auto response = GENERATE(as<std::string>{}, "sse", "json");
   Fixture fx({"--protocol-era", "modern", "--response", response, "--server-version", "3.2.1"});
-  auto o = RunProbe(fx.Url(), {"--tool", "echo", "--args", R"({"message":"hi"})",
-                               "--expect-text", "^Echo: hi$"});
+  auto o = RunProbe(
+      fx.Url(), {"--tool", "echo", "--args", R"({"message":"hi"})", "--expect-text", "^Echo: hi$"});
   INFO("response " << response);
   ExpectVerdict(o, "ok", 0, {});
   CHECK(o.j["era"] == "modern");

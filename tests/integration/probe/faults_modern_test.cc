@@ -49,12 +49,12 @@ TEST_CASE(
                 {"server/discover", "supportedVersions [\"2027-01-01\"]", "2026-07-28"});
 }
 
-TEST_CASE("modern: a tool answering input_required is tool_error, exit 5", "[faults][modern]") {
+TEST_CASE("modern: a tool answering input_required with no configured answer is tool_error",
+          "[faults][modern]") {
   Fixture fx(ModernWith({"--fault", "input-required"}));
   auto o = RunProbe(fx.Url(), {"--tool", "echo", "--args", R"({"message":"hi"})"});
-  ExpectVerdict(
-      o, "tool_error", 5,
-      {"tools/call", "tool asked for input (input_required); a synthetic probe tool must not"});
+  ExpectVerdict(o, "tool_error", 5,
+                {"tools/call", "tool asked for input", "no input_responses answer is configured"});
 }
 
 TEST_CASE("modern: tools/list errors and HTTP statuses keep today's classes", "[faults][modern]") {
@@ -91,13 +91,11 @@ TEST_CASE("modern: the prober sends only stateless POSTs with the modern headers
     CHECK(entry["method"] == "POST");
     CHECK(entry["mcp_session_id"].is_null());
     methods.push_back(entry["jsonrpc_method"].get<std::string>());
-    if (entry["jsonrpc_method"] != "initialize") {
-      CHECK(entry["mcp_protocol_version"] == "2026-07-28");
-    }
+    CHECK(entry["mcp_protocol_version"] == "2026-07-28");
   }
-  // No notifications/initialized, ping, GET stream or DELETE.
-  CHECK(methods ==
-        std::vector<std::string>{"initialize", "server/discover", "tools/list", "tools/call"});
+  // server/discover first (no initialize to learn the era), and no notifications/initialized,
+  // ping, GET stream or DELETE.
+  CHECK(methods == std::vector<std::string>{"server/discover", "tools/list", "tools/call"});
 }
 
 TEST_CASE("modern: the text report shows the era and only the steps that exist",
@@ -113,4 +111,21 @@ TEST_CASE("modern: the text report shows the era and only the steps that exist",
   CHECK_THAT(r.out, !Catch::Contains("\n  ping "));
   CHECK_THAT(r.out, !Catch::Contains("notifications/initialized"));
   CHECK_THAT(r.out, !Catch::Contains("session close"));
+}
+
+TEST_CASE("modern: input_required answered from input_responses completes the tool call",
+          "[faults][modern]") {
+  Fixture fx(ModernWith({"--fault", "input-required"}));
+  auto o = RunProbe(
+      fx.Url(),
+      With(kEchoFlags, {"--input-responses", R"({"confirm":{"action":"accept","content":{}}})"}));
+  ExpectVerdict(o, "ok", 0, {});
+  CHECK(o.Step("tool_call")["ok"] == true);
+}
+
+TEST_CASE("modern: an answer for another input request still leaves the tool asking",
+          "[faults][modern]") {
+  Fixture fx(ModernWith({"--fault", "input-required"}));
+  auto o = RunProbe(fx.Url(), With(kEchoFlags, {"--input-responses", R"({"other":{}})"}));
+  ExpectVerdict(o, "tool_error", 5, {"tool asked for input \"confirm\" (elicitation/create)"});
 }

@@ -106,7 +106,7 @@ TEST_CASE("faults tls: an expired certificate is tls_error, exit 4", "[faults][t
   const Certs& certs = TestCerts();
   Fixture fx(certs.Serve("expired"));
   auto o = RunProbe(fx.Url(), {"--ca-file", certs.File("ca.pem")});
-  ExpectVerdict(o, "tls_error", 4, {"initialize", "TLS", "certificate has expired"});
+  ExpectVerdict(o, "tls_error", 4, {"server/discover", "TLS", "certificate has expired"});
   CHECK(o.Step("initialize")["error"] == "tls_failure");  // the transport error's name
 }
 
@@ -114,7 +114,7 @@ TEST_CASE("faults tls: a certificate for another name is tls_error, exit 4", "[f
   const Certs& certs = TestCerts();
   Fixture fx(certs.Serve("wronghost"));
   auto o = RunProbe(fx.Url(), {"--ca-file", certs.File("ca.pem")});
-  ExpectVerdict(o, "tls_error", 4, {"initialize", "TLS", "subject name", "127.0.0.1"});
+  ExpectVerdict(o, "tls_error", 4, {"server/discover", "TLS", "subject name", "127.0.0.1"});
 }
 
 TEST_CASE("faults tls: an untrusted issuer is tls_error, exit 4", "[faults][tls]") {
@@ -122,11 +122,11 @@ TEST_CASE("faults tls: an untrusted issuer is tls_error, exit 4", "[faults][tls]
   SECTION("self-signed, no --ca-file") {
     Fixture fx(certs.Serve("self"));
     auto o = RunProbe(fx.Url());
-    ExpectVerdict(o, "tls_error", 4, {"initialize", "TLS", "self-signed"});
+    ExpectVerdict(o, "tls_error", 4, {"server/discover", "TLS", "self-signed"});
   }
   SECTION("signed by a private CA the prober was not given") {
     Fixture fx(certs.Serve("valid"));
     auto o = RunProbe(fx.Url());
-    ExpectVerdict(o, "tls_error", 4, {"initialize", "TLS", "local issuer"});
+    ExpectVerdict(o, "tls_error", 4, {"server/discover", "TLS", "local issuer"});
   }
 }

@@ -7,9 +7,7 @@ using namespace mcpwatch::test;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("faults: a healthy fixture is ok with every step, exit 0", "[faults]") {
   Fixture fx;
@@ -35,7 +33,7 @@ TEST_CASE("faults: dns_error for a .invalid name, exit 4, no lookup", "[faults]"
 
 TEST_CASE("faults: connection_refused on a closed port, exit 4", "[faults]") {
   auto o = RunProbe("http://127.0.0.1:" + std::to_string(ClosedPort()) + "/mcp");
-  ExpectVerdict(o, "connection_refused", 4, {"initialize", "connection refused"});
+  ExpectVerdict(o, "connection_refused", 4, {"server/discover", "connection refused"});
   CHECK(o.Step("initialize")["http_status"].is_null());
 }
 

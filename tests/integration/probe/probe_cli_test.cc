@@ -31,7 +31,8 @@ TEST_CASE("bad flags exit 2 with a message naming the flag", "[cli]") {
       {{"http://127.0.0.1:1/mcp", "--tool", "x", "--expect-text", "(unclosed"}, "--expect-text"},
       {{"http://127.0.0.1:1/mcp", "--expect-text", "x"}, "--tool"},
       {{"http://127.0.0.1:1/mcp", "--header", "NoColon"}, "--header"},
-      {{"http://127.0.0.1:1/mcp", "--bearer-token-env", "MCPWATCH_TEST_UNSET_VAR"}, "MCPWATCH_TEST_UNSET_VAR"},
+      {{"http://127.0.0.1:1/mcp", "--bearer-token-env", "MCPWATCH_TEST_UNSET_VAR"},
+       "MCPWATCH_TEST_UNSET_VAR"},
       {{"http://127.0.0.1:1/mcp", "--ca-file", "/nonexistent/ca.pem"}, "--ca-file"},
       {{"http://127.0.0.1:1/mcp", "--max-latency", "fast"}, "latency"},
       {{}, "url"},
@@ -49,7 +50,8 @@ TEST_CASE("a refused port is connection_refused, exit 4", "[cli]") {
   REQUIRE(r.exit_code == 4);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["class"] == "connection_refused");
-  CHECK_THAT(j["error"].get<std::string>(), Catch::Contains("initialize"));
+  // The first request of an unknown server is server/discover (era detection).
+  CHECK_THAT(j["error"].get<std::string>(), Catch::Contains("server/discover"));
 }
 
 TEST_CASE("a .invalid host is dns_error without any lookup leaving the machine", "[cli]") {

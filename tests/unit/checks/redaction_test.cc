@@ -118,14 +118,14 @@ void EachText(StepRecord& r, F&& f) {
 
 template <typename F>
 void EachText(Transcript& t, F&& f) {
-  auto& [transport, era, protocol_version, server, tool_count, tools_hash, tools_canonical, timings,
-         cert_not_after, deadline_exceeded, steps] = t;
+  auto& [transport, era, protocol_version, era_reason, era_detection, server, tool_count,
+         tools_hash, tools_canonical, timings, cert_not_after, deadline_exceeded, steps] = t;
   auto& [name, version, title] = server;
   auto& [dns, connect, tls, total] = timings;
   auto each = [&](auto&... m) { (f(m), ...); };
   // tools_hash is left alone on purpose (a digest of what the server sent; see redaction.h).
-  each(transport, era, protocol_version, name, version, title, tool_count, tools_canonical, dns,
-       connect, tls, total, cert_not_after, deadline_exceeded);
+  each(transport, era, protocol_version, era_reason, era_detection, name, version, title,
+       tool_count, tools_canonical, dns, connect, tls, total, cert_not_after, deadline_exceeded);
   (void)tools_hash;
   for (StepRecord& r : steps) EachText(r, f);
 }
@@ -142,7 +142,7 @@ TEST_CASE("redaction: Redact covers every text field of a transcript", "[redacti
       ++fields;
     }
   });
-  CHECK(fields == 5 + 2 * 5);  // protocol_version, server x3, tools_canonical; 5 per step
+  CHECK(fields == 6 + 2 * 5);  // protocol_version, server x3, tools_canonical; 5 per step
   Redact(t, Redactor({secret}));
   int scrubbed = 0;
   EachText(t, [&](auto& m) {

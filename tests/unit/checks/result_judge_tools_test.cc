@@ -35,6 +35,40 @@ json TextResult(const std::string& text) {
   return {{"content", {{{"type", "text"}, {"text", text}}}}};
 }
 
+TEST_CASE("input_required: the retry answers every request and echoes the state exactly",
+          "[judge][tools]") {
+  ToolCallSpec call;
+  call.name = "deploy";
+  call.arguments = {{"env", "prod"}};
+  call.input_responses = {{"confirm", {{"action", "accept"}}}, {"unused", json::object()}};
+  const json asked = {{"resultType", "input_required"},
+                      {"requestState", "opaque-\u00e9-state"},
+                      {"inputRequests", {{"confirm", {{"method", "elicitation/create"}}}}}};
+  auto params = InputRetryParams(asked, call);
+  REQUIRE(params);
+  CHECK((*params)["name"] == "deploy");
+  CHECK((*params)["arguments"] == call.arguments);
+  CHECK((*params)["inputResponses"] == json{{"confirm", {{"action", "accept"}}}});
+  CHECK((*params)["requestState"] == "opaque-\u00e9-state");
+
+  json stateless = asked;
+  stateless.erase("requestState");
+  auto no_state = InputRetryParams(stateless, call);
+  REQUIRE(no_state);
+  CHECK_FALSE(no_state->contains("requestState"));
+
+  json other = asked;
+  other["inputRequests"] = {{"pick_model", {{"method", "sampling/createMessage"}}}};
+  auto missing = InputRetryParams(other, call);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().finding == Finding::kToolIsError);
+  CHECK_THAT(missing.error().message, Catch::Contains("\"pick_model\" (sampling/createMessage)"));
+
+  json empty = asked;
+  empty.erase("inputRequests");
+  CHECK(InputRetryParams(empty, call).error().finding == Finding::kMalformedResult);
+}
+
 }  // namespace
 
 TEST_CASE("result_judge: a tools/list page's problems", "[result_judge]") {
@@ -224,7 +258,7 @@ TEST_CASE("result_judge: tools/call results", "[result_judge]") {
        ""},
       {"modern input_required", json{{"resultType", "input_required"}}, "", ProtocolEra::kModern,
        Finding::kToolIsError,
-       "tool asked for input (input_required); a synthetic probe tool must not"},
+       "tool kept asking for input (input_required) after every configured answer"},
       {"modern unknown resultType", json{{"resultType", "partial"}}, "", ProtocolEra::kModern,
        Finding::kMalformedResult,
        "tools/call answered resultType \"partial\", which mcpwatch does not know"},
@@ -267,9 +301,8 @@ TEST_CASE("result_judge: expect_text matches each text block and structuredConte
                         {"structuredContent", {{"result", "echo: hi"}}},
                         {"isError", false}};
   CHECK_FALSE(JudgeToolCallResult(fastmcp, Call("echo", "^echo: hi$"), ProtocolEra::kLegacy));
-  CHECK_FALSE(
-      JudgeToolCallResult(fastmcp, Call("echo", "^\\{\"result\":\"echo: hi\"\\}$"),
-                          ProtocolEra::kLegacy));
+  CHECK_FALSE(JudgeToolCallResult(fastmcp, Call("echo", "^\\{\"result\":\"echo: hi\"\\}$"),
+                                  ProtocolEra::kLegacy));
   const json two_blocks = {{"content", json::array({{{"type", "text"}, {"text", "first"}},
                                                     {{"type", "image"}, {"data", "xx"}},
                                                     {{"type", "text"}, {"text", "second"}}})}};
@@ -299,9 +332,10 @@ TEST_CASE("result_judge: a failed expect_text shows exactly what was matched",
 }
 
 TEST_CASE("ToolResultParts keeps parts within the byte budget", "[result_judge][issue13]") {
-  const json result = {{"content", json::array({{{"type", "text"}, {"text", std::string(10, 'a')}},
-                                                {{"type", "text"}, {"text", std::string(10, 'b')}}})},
-                       {"structuredContent", {{"k", 1}}}};
+  const json result = {
+      {"content", json::array({{{"type", "text"}, {"text", std::string(10, 'a')}},
+                               {{"type", "text"}, {"text", std::string(10, 'b')}}})},
+      {"structuredContent", {{"k", 1}}}};
   auto parts = ToolResultParts(result, 15);
   REQUIRE(parts.size() == 2);
   CHECK(parts[0].label == "text block 1");

@@ -62,11 +62,11 @@ TEST_CASE("modern era: every request carries version, client info and capabiliti
         json{{"name", "mcpwatch"}, {"version", "0.1.0"}});
   CHECK(meta["io.modelcontextprotocol/clientCapabilities"] == json::object());
 
-  CHECK(ModernHeaders("tools/list", "") == std::vector<std::string>{"Mcp-Method: tools/list"});
-  CHECK(ModernHeaders("tools/call", "get_item") ==
-        std::vector<std::string>{"Mcp-Method: tools/call", "Mcp-Name: get_item"});
-  // A control byte in a configured name cannot split the header.
-  CHECK(ModernHeaders("tools/call", "a\r\nX-Evil: 1")[1] == "Mcp-Name: a  X-Evil: 1");
+  CHECK(NameHeader("").empty());
+  CHECK(NameHeader("get_item") == std::vector<std::string>{"Mcp-Name: get_item"});
+  // A control byte in a configured name cannot split the header: the spec's base64 form.
+  CHECK(NameHeader("a\r\nX-Evil: 1") ==
+        std::vector<std::string>{"Mcp-Name: =?base64?YQ0KWC1FdmlsOiAx?="});
 }
 
 }  // namespace mcpwatch
