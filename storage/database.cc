@@ -135,9 +135,12 @@ tl::expected<Database, std::string> Database::Open(const std::filesystem::path& 
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   Database db(std::move(handle), path, mode);
   // A read-only connection cannot switch the journal mode; the writer already made it WAL.
+  // A reader holding one snapshot for long keeps checkpoints from restarting the WAL, so it
+  // grows meanwhile; journal_size_limit truncates it back to 32 MiB at the first restart after
+  // the reader lets go (docs/durability.md).
   const char* pragmas = mode == OpenMode::kReadWrite
                             ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                              "PRAGMA foreign_keys=ON;"
+                              "PRAGMA journal_size_limit=33554432; PRAGMA foreign_keys=ON;"
                             : "PRAGMA foreign_keys=ON;";
   if (auto applied = db.Exec(pragmas); !applied) {
     return tl::make_unexpected("cannot configure database " + path.string() + ": " +

@@ -79,7 +79,8 @@ class Query {
 class Database {
  public:
   // Opens (creating the file and its parent directory in read-write mode) and applies
-  // journal_mode=WAL, synchronous=NORMAL, busy_timeout=5000, foreign_keys=ON.
+  // journal_mode=WAL, synchronous=NORMAL, journal_size_limit=32 MiB (read-write),
+  // busy_timeout=5000, foreign_keys=ON.
   static tl::expected<Database, std::string> Open(const std::filesystem::path& path, OpenMode mode);
 
   Database(Database&&) noexcept = default;

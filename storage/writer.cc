@@ -67,33 +67,64 @@ HistoryWriter::~HistoryWriter() {
 
 bool HistoryWriter::Enqueue(const ProbeResult& result, bool maintenance) {
   RunRow row = ToRunRow(result, maintenance);
-  bool first = false;
-  bool full_batch = false;
+  bool accepted = false;
+  bool wake = false;
+  uint64_t refused_before = 0;  // refusals in a row before this call
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || queued_rows_ >= options_.queue_capacity) {
+    if (stopping_) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
-    first = queue_.empty();
-    queue_.emplace_back(std::move(row));
-    ++queued_rows_;
-    ++enqueued_seq_;
-    full_batch = queue_.size() == options_.batch_rows;
+    refused_before = rows_refused_in_a_row_;
+    accepted = queued_rows_ < options_.queue_capacity;
+    if (accepted) {
+      wake = queue_.empty() || queue_.size() + 1 == options_.batch_rows;
+      queue_.emplace_back(std::move(row));
+      ++queued_rows_;
+      ++enqueued_seq_;
+      rows_refused_in_a_row_ = 0;
+    } else {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      ++rows_refused_in_a_row_;
+    }
   }
-  if (first || full_batch) wake_.notify_one();
-  return true;
+  if (!accepted && refused_before == 0) {
+    Log()->warn("history queue full: dropping new runs until the writer catches up capacity={}",
+                options_.queue_capacity);
+  } else if (accepted && refused_before > 0) {
+    Log()->info("history queue accepting runs again runs_dropped={}", refused_before);
+  }
+  if (wake) wake_.notify_one();
+  return accepted;
 }
 
 bool HistoryWriter::Submit(WriteFn write) {
+  bool accepted = false;
+  uint64_t refused_before = 0;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return false;
-    queue_.emplace_back(std::move(write));
-    ++enqueued_seq_;
+    refused_before = writes_refused_in_a_row_;
+    accepted = queued_writes_ < options_.write_capacity;
+    if (accepted) {
+      queue_.emplace_back(std::move(write));
+      ++queued_writes_;
+      ++enqueued_seq_;
+      writes_refused_in_a_row_ = 0;
+    } else {
+      writes_dropped_.fetch_add(1, std::memory_order_relaxed);
+      ++writes_refused_in_a_row_;
+    }
   }
-  wake_.notify_one();
-  return true;
+  if (!accepted && refused_before == 0) {
+    Log()->warn("history write queue full: dropping event and state writes capacity={}",
+                options_.write_capacity);
+  } else if (accepted && refused_before > 0) {
+    Log()->info("history write queue accepting writes again writes_dropped={}", refused_before);
+  }
+  if (accepted) wake_.notify_one();
+  return accepted;
 }
 
 bool HistoryWriter::Flush(std::chrono::milliseconds timeout) {
@@ -138,10 +169,17 @@ WriterStats HistoryWriter::Stats() const {
   stats.batches = batches_.load(std::memory_order_relaxed);
   stats.dropped = dropped_.load(std::memory_order_relaxed);
   stats.write_errors = write_errors_.load(std::memory_order_relaxed);
+  stats.writes_dropped = writes_dropped_.load(std::memory_order_relaxed);
   stats.rows_lost = rows_lost_.load(std::memory_order_relaxed);
   stats.last_commit = std::chrono::microseconds(last_commit_us_.load(std::memory_order_relaxed));
+  stats.queue_capacity = options_.queue_capacity;
   std::lock_guard lock(mu_);
   stats.queue_depth = queue_.size();
+  stats.held_rows = queued_rows_;
+  if (degraded_) {
+    stats.degraded = *degraded_;
+    stats.degraded->runs_dropped = stats.dropped - degraded_dropped_at_;
+  }
   return stats;
 }
 
@@ -180,7 +218,6 @@ std::vector<HistoryWriter::QueueItem> HistoryWriter::TakeBatch(std::unique_lock<
   const size_t n = std::min(queue_.size(), options_.batch_rows);
   taken.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (std::holds_alternative<RunRow>(queue_.front())) --queued_rows_;
     taken.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
@@ -193,6 +230,14 @@ void HistoryWriter::Process(std::vector<QueueItem> taken) {
   {
     std::lock_guard lock(mu_);
     stopping = stopping_;
+  }
+  // Held against the capacities until committed (or given up), so a batch being retried on a
+  // full disk counts towards the bound.
+  size_t runs = 0;
+  size_t submitted = 0;
+  for (const QueueItem& item : taken) {
+    runs += std::holds_alternative<RunRow>(item) ? 1 : 0;
+    submitted += std::holds_alternative<WriteFn>(item) ? 1 : 0;
   }
   bool all_committed = true;
   std::vector<WriteItem> writes;
@@ -218,6 +263,8 @@ void HistoryWriter::Process(std::vector<QueueItem> taken) {
   {
     std::lock_guard lock(mu_);
     committed_seq_ += taken.size();
+    queued_rows_ -= runs;
+    queued_writes_ -= submitted;
     if (!all_committed) lost_work_ = true;
   }
   committed_.notify_all();
@@ -238,15 +285,21 @@ bool HistoryWriter::CommitWithRetry(const std::vector<WriteItem>& items, bool st
                               std::memory_order_relaxed);
       batches_.fetch_add(1, std::memory_order_relaxed);
       if (options_.on_commit) options_.on_commit(took);
-      if (attempt > 1) Log()->info("batch committed after retries attempts={}", attempt);
+      if (attempt > 1) EndDegraded(attempt - 1);
       return true;
     }
     write_errors_.fetch_add(1, std::memory_order_relaxed);
     NoteFailure(outcome.error());
     const int64_t runs = CountRuns(items);
-    Log()->error("batch commit failed attempt={} items={} runs={} error=\"{}\"", attempt,
-                 items.size(), runs, outcome.error());
-    if (stopping && attempt >= kRetriesWhenStopping) {
+    if (attempt == 1) {
+      BeginDegraded(outcome.error(), items.size(), runs);
+    } else {
+      Log()->debug("batch commit failed attempt={} items={} runs={} error=\"{}\"", attempt,
+                   items.size(), runs, outcome.error());
+    }
+    const int attempts_when_stopping = gave_up_ ? 1 : kRetriesWhenStopping;
+    if (stopping && attempt >= attempts_when_stopping) {
+      gave_up_ = true;
       rows_lost_.fetch_add(static_cast<uint64_t>(runs), std::memory_order_relaxed);
       Log()->error("giving up on batch at shutdown items={} runs_lost={}", items.size(), runs);
       return false;
@@ -256,6 +309,41 @@ bool HistoryWriter::CommitWithRetry(const std::vector<WriteItem>& items, bool st
     stopping = stopping || stopping_;
     backoff = std::min(backoff * 2, options_.max_retry_backoff);
   }
+}
+
+// Logged once per episode: the retries that follow log at debug level only.
+void HistoryWriter::BeginDegraded(const std::string& error, size_t items, int64_t runs) {
+  size_t held = 0;
+  {
+    std::lock_guard lock(mu_);
+    held = queued_rows_;
+    if (degraded_) return;
+    degraded_ = StorageDegraded{std::chrono::system_clock::now(), error, 0};
+    degraded_dropped_at_ = dropped_.load(std::memory_order_relaxed);
+    degraded_steady_ = std::chrono::steady_clock::now();
+  }
+  Log()->error(
+      "storage degraded: history commits failing, holding work in memory and retrying "
+      "error=\"{}\" batch_items={} batch_runs={} held_runs={} capacity={}",
+      error, items, runs, held, options_.queue_capacity);
+}
+
+void HistoryWriter::EndDegraded(int failed_attempts) {
+  std::chrono::duration<double> lasted{0};
+  uint64_t runs_dropped = 0;
+  size_t held = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (!degraded_) return;
+    lasted = std::chrono::steady_clock::now() - degraded_steady_;
+    runs_dropped = dropped_.load(std::memory_order_relaxed) - degraded_dropped_at_;
+    held = queued_rows_;
+    degraded_.reset();
+  }
+  Log()->info(
+      "storage recovered: history commits succeed again degraded_s={:.1f} failed_attempts={} "
+      "runs_dropped={} held_runs={}",
+      lasted.count(), failed_attempts, runs_dropped, held);
 }
 
 void HistoryWriter::RunScheduledRetention() {

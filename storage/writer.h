@@ -1,8 +1,13 @@
 // HistoryWriter: one named thread ("mcpw-storage") owning the only read-write connection.
 // Probe results and other writes are queued without blocking and committed in batches of
 // BEGIN IMMEDIATE … COMMIT, every `batch_rows` items or every `batch_interval`, whichever
-// comes first. A failing commit (disk full, I/O error) is logged, counted and retried with
-// backoff; the batch is kept in memory until it commits.
+// comes first.
+//
+// A failing commit (disk full, I/O error, a lock held elsewhere) makes the writer *degraded*:
+// it logs that once, keeps the batch and everything queued after it in memory, in order, and
+// retries the batch with backoff (100 ms doubling to `max_retry_backoff`). The first commit
+// that succeeds ends it (logged once) and the held work is written in queue order. What the
+// bounds below could not hold is dropped and counted, never blocked on. docs/durability.md.
 //
 // Thread-safety: every public method may be called from any thread.
 #pragma once
@@ -28,7 +33,12 @@
 namespace mcpwatch::storage {
 
 struct WriterOptions {
-  size_t queue_capacity = 100'000;  // run rows waiting; beyond it Enqueue drops and counts
+  // Run rows held in memory, queued or in the batch being committed (about 1 KB each); beyond
+  // it Enqueue drops the new row and counts it.
+  size_t queue_capacity = 100'000;
+  // Submitted writes (events, state, snapshots, alert transitions) held likewise; beyond it
+  // Submit drops and counts. They are rare next to runs: one per state change or delivery.
+  size_t write_capacity = 10'000;
   size_t batch_rows = 2'000;
   std::chrono::milliseconds batch_interval{200};
   std::chrono::milliseconds max_retry_backoff{5'000};
@@ -39,14 +49,25 @@ struct WriterOptions {
   std::function<void(std::chrono::microseconds)> on_commit;
 };
 
+// Why the writer is degraded: set by a failed commit, cleared by the next one that succeeds.
+struct StorageDegraded {
+  std::chrono::system_clock::time_point since;
+  std::string error;          // SQLite's message for the failure that began it
+  uint64_t runs_dropped = 0;  // run rows refused since it began
+};
+
 struct WriterStats {
   uint64_t rows_written = 0;
   uint64_t batches = 0;
-  uint64_t dropped = 0;       // rows refused because the queue was full
-  uint64_t write_errors = 0;  // failed commits (each retry counts) and failed submitted writes
-  uint64_t rows_lost = 0;     // rows given up at Stop() after the final retries failed
+  uint64_t dropped = 0;         // run rows refused because queue_capacity was reached
+  uint64_t writes_dropped = 0;  // submitted writes refused because write_capacity was reached
+  uint64_t write_errors = 0;    // failed commits (each retry counts) and failed submitted writes
+  uint64_t rows_lost = 0;       // rows given up at Stop() after the final retries failed
   std::chrono::microseconds last_commit{0};
-  size_t queue_depth = 0;
+  size_t queue_depth = 0;  // items waiting for a batch (not the batch being committed)
+  size_t held_rows = 0;    // run rows in memory: waiting or in the batch being committed
+  size_t queue_capacity = 0;
+  std::optional<StorageDegraded> degraded;
 };
 
 class HistoryWriter {
@@ -57,10 +78,11 @@ class HistoryWriter {
   HistoryWriter(const HistoryWriter&) = delete;
   HistoryWriter& operator=(const HistoryWriter&) = delete;
 
-  // Never blocks on I/O. false (and `dropped` counted) when the queue is full or stopped.
+  // Never blocks on I/O. false (and `dropped` counted) when queue_capacity rows are held or
+  // the writer is stopped. The first refusal of a run logs once; so does the next acceptance.
   bool Enqueue(const ProbeResult& result, bool maintenance = false);
-  // Runs `write` in queue order inside the next batch transaction. Always accepted while
-  // running (these are rare and must not be lost); false after Stop().
+  // Runs `write` in queue order inside the next batch transaction. false after Stop(), and
+  // (`writes_dropped` counted) when write_capacity writes are held.
   bool Submit(WriteFn write);
 
   // Blocks until everything queued before the call is committed; false on timeout or when the
@@ -90,6 +112,8 @@ class HistoryWriter {
   void Process(std::vector<QueueItem> taken);
   void RunScheduledRetention();
   void NoteFailure(const std::string& error);
+  void BeginDegraded(const std::string& error, size_t items, int64_t runs);
+  void EndDegraded(int failed_attempts);
   void Shutdown();
   void RecordShutdown(bool lost_work, bool checkpointed);
 
@@ -99,13 +123,21 @@ class HistoryWriter {
   RetentionJob scheduled_retention_;
   bool retention_active_ = false;
   bool saw_corruption_ = false;  // an error said the file is damaged: next start must check
+  bool gave_up_ = false;  // a batch was given up at shutdown: later ones get one attempt each
   std::chrono::steady_clock::time_point next_retention_;
 
   mutable std::mutex mu_;              // guards the queue and the sequence numbers below
   std::condition_variable wake_;       // writer waits for work
   std::condition_variable committed_;  // Flush() waits for commits
   std::deque<QueueItem> queue_;
-  size_t queued_rows_ = 0;
+  size_t queued_rows_ = 0;    // run rows queued or in the batch being committed
+  size_t queued_writes_ = 0;  // submitted writes likewise
+  // Refusals since the last accepted item: the first one logs, the next acceptance logs.
+  uint64_t rows_refused_in_a_row_ = 0;
+  uint64_t writes_refused_in_a_row_ = 0;
+  std::optional<StorageDegraded> degraded_;
+  uint64_t degraded_dropped_at_ = 0;  // dropped_ when degraded_ was set
+  std::chrono::steady_clock::time_point degraded_steady_;
   uint64_t enqueued_seq_ = 0;   // items accepted so far
   uint64_t committed_seq_ = 0;  // items done (committed or given up)
   bool flush_requested_ = false;
@@ -116,6 +148,7 @@ class HistoryWriter {
   std::atomic<uint64_t> rows_written_{0};
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> writes_dropped_{0};
   std::atomic<uint64_t> write_errors_{0};
   std::atomic<uint64_t> rows_lost_{0};
   std::atomic<int64_t> last_commit_us_{0};
