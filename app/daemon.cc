@@ -15,6 +15,7 @@
 #include "app/daemon_policy.h"
 #include "app/restore.h"
 #include "app/supervisor.h"
+#include "base/timestamp.h"
 #include "base/url.h"
 #include "base/version.h"
 #include "checks/classifier.h"
@@ -25,6 +26,7 @@
 #include "server/http_server.h"
 #include "server/probe_metrics.h"
 #include "server/self_metrics.h"
+#include "storage/full_disk_switch.h"
 #include "storage/migrations.h"
 #include "storage/records.h"
 #include "storage/writer.h"
@@ -35,6 +37,16 @@ namespace {
 constexpr auto kHousekeeping = std::chrono::seconds(1);
 constexpr int kMaxIdleConnections = 64;
 constexpr auto kMinWatchdogPeriod = std::chrono::milliseconds(100);
+
+// /readyz's reason and the supervisor's STATUS= while the history cannot be written.
+std::optional<std::string> StorageDegradedReason(const storage::WriterStats& stats) {
+  if (!stats.degraded) return std::nullopt;
+  const storage::StorageDegraded& d = *stats.degraded;
+  return "history writes failing since " + FormatTimestamp(d.since) + ": " + d.error + "; " +
+         std::to_string(stats.held_rows) + " runs held in memory (capacity " +
+         std::to_string(stats.queue_capacity) + "), " + std::to_string(d.runs_dropped) + " dropped";
+}
+
 }  // namespace
 
 struct Daemon::Impl {
@@ -60,6 +72,8 @@ struct Daemon::Impl {
   std::vector<std::string> names;
   std::atomic<std::size_t> inflight{0};
   uint64_t housekeeping_ticks = 0;  // loop thread
+  bool storage_degraded = false;    // loop thread: what the supervisor's STATUS= last said
+  std::string status;               // the STATUS= line while all is well
 
   tl::expected<ProbeSpec, std::string> Prepare(const std::string& name);
   void OnResult(const std::string& name, std::chrono::system_clock::time_point started,
@@ -183,7 +197,13 @@ void Daemon::Impl::Housekeeping() {
   if (++housekeeping_ticks % 60 == 0) malloc_trim(0);
   inflight = prober->inflight();
   self->SetInflight(static_cast<int64_t>(prober->inflight()));
-  self->UpdateStore(writer->Stats());
+  const storage::WriterStats store = writer->Stats();
+  self->UpdateStore(store);
+  if (store.degraded.has_value() != storage_degraded) {
+    storage_degraded = store.degraded.has_value();
+    supervisor::NotifyStatus(storage_degraded ? "degraded: " + *StorageDegradedReason(store)
+                                              : status);
+  }
   auto now = std::chrono::system_clock::now();
   std::vector<alerts::TargetSnapshot> snapshots;
   snapshots.reserve(targets.size());
@@ -244,6 +264,12 @@ int Daemon::http_port() const {
 tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) {
   auto impl = std::make_unique<Impl>();
   Impl& d = *impl;
+  auto full_disk = storage::InstallFullDiskSwitchFromEnv();
+  if (!full_disk) return tl::unexpected(full_disk.error());
+  if (*full_disk) {
+    spdlog::warn("test switch {} is set: database writes fail as on a full disk while {} exists",
+                 storage::kFullDiskSwitchEnv, **full_disk);
+  }
   auto db = storage::OpenForWriting(config.database);
   if (!db) return tl::unexpected(db.error());
   // The supervisor hears READY=1 only after this line and the restore (the seed's order).
@@ -307,6 +333,7 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   HttpHooks http_hooks;
   http_hooks.ready = [self] { return self->ready.load(); };
   http_hooks.draining = [self] { return self->draining.load(); };
+  http_hooks.degraded = [self] { return StorageDegradedReason(self->writer->Stats()); };
   http_hooks.target_names = [self] {
     std::lock_guard lock(self->names_mu);
     return self->names;
@@ -328,6 +355,8 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   d.alerts = std::move(*pipeline);
   d.ApplyTargets(config);
   d.self->SetConfigReload(true, now);
+  d.status = "probing " + std::to_string(config.targets.size()) + " targets, listening on " +
+             config.listen_host + ":" + std::to_string(d.http->port());
   d.loop_thread = std::thread([self] {
     pthread_setname_np(pthread_self(), "mcpw-probe");
     std::function<void()> housekeeping;
@@ -352,9 +381,7 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   d.ready = true;
   spdlog::info("ready targets={} listen={}:{} database={}", config.targets.size(),
                config.listen_host, d.http->port(), config.database);
-  supervisor::NotifyReady("probing " + std::to_string(config.targets.size()) +
-                          " targets, listening on " + config.listen_host + ":" +
-                          std::to_string(d.http->port()));
+  supervisor::NotifyReady(d.status);
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 
@@ -369,8 +396,10 @@ void Daemon::Reload(Config config) {
   future.wait();
   d->self->SetConfigReload(true, std::chrono::system_clock::now());
   spdlog::info("config reloaded targets={}", d->targets.size());
-  supervisor::NotifyStatus("config reloaded: probing " + std::to_string(d->targets.size()) +
-                           " targets");
+  d->loop->Post([d] {
+    d->status = "config reloaded: probing " + std::to_string(d->targets.size()) + " targets";
+    if (!d->storage_degraded) supervisor::NotifyStatus(d->status);
+  });
 }
 
 void Daemon::ReloadFailed() {

@@ -47,6 +47,7 @@ storage::WriterOptions WriterOptionsFor(const Config& config) {
       std::chrono::duration_cast<std::chrono::hours>(config.storage.raw_retention);
   o.retention.rollup_retention =
       std::chrono::duration_cast<std::chrono::hours>(config.storage.rollup_retention);
+  o.queue_capacity = static_cast<size_t>(config.storage.queue_capacity);
   return o;
 }
 

@@ -29,6 +29,9 @@ struct LatencyLimits {
 struct StorageConfig {
   std::chrono::milliseconds raw_retention{30LL * 24 * 3600 * 1000};
   std::chrono::milliseconds rollup_retention{400LL * 24 * 3600 * 1000};
+  // Runs held in memory while the database cannot be written (full disk); beyond it new runs
+  // are dropped and counted (docs/durability.md).
+  int queue_capacity = 100'000;
 };
 
 struct SchedulerConfig {

@@ -19,7 +19,8 @@ void RequirePositive(YamlReader& reader, const YAML::Node& map, std::string_view
 void ParseStorage(const YAML::Node& node, StorageConfig& out, YamlReader& reader) {
   constexpr std::string_view kWhere = "in storage";
   if (!reader.IsMap(node, "storage")) return;
-  reader.CheckKeys(node, {"raw_retention", "rollup_retention"}, kWhere);
+  reader.CheckKeys(node, {"raw_retention", "rollup_retention", "queue_capacity"}, kWhere);
+  reader.ReadInt(node, "queue_capacity", out.queue_capacity, 1, 10'000'000, kWhere);
   if (reader.ReadDuration(node, "raw_retention", out.raw_retention, kWhere)) {
     RequirePositive(reader, node, "raw_retention", out.raw_retention, kWhere);
   }

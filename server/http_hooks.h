@@ -17,6 +17,9 @@ namespace mcpwatch {
 struct HttpHooks {
   // /readyz: 200 "ready", or 503 "not ready". Unset: always ready.
   std::function<bool()> ready;
+  // /readyz: when set and it returns a reason, 503 "degraded: <reason>" (the daemon probes and
+  // serves, but cannot store its history). /healthz stays 200: a restart would not help.
+  std::function<std::optional<std::string>()> degraded;
   // /healthz and /readyz: when set and true, 503 "draining" (shutdown has begun), whatever
   // ready() says; /probe then refuses new runs with 503.
   std::function<bool()> draining;

@@ -177,6 +177,10 @@ WebResponse Routes::Health() {
 WebResponse Routes::Ready() {
   if (hooks_.draining && hooks_.draining()) return WebResponse::Text(503, "draining\n");
   if (hooks_.ready && !hooks_.ready()) return WebResponse::Text(503, "not ready\n");
+  if (hooks_.degraded) {
+    if (auto reason = hooks_.degraded())
+      return WebResponse::Text(503, "degraded: " + *reason + "\n");
+  }
   return WebResponse::Text(200, "ready\n");
 }
 

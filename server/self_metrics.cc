@@ -45,8 +45,13 @@ SelfMetrics::SelfMetrics(prometheus::Registry& r, const std::string& version)
                                   "Run rows committed to the history")),
       rows_dropped_(SingleCounter(r, "mcpwatch_store_rows_dropped_total",
                                   "Run rows never stored (queue full, or lost at shutdown)")),
+      writes_dropped_(
+          SingleCounter(r, "mcpwatch_store_writes_dropped_total",
+                        "Event, state and alert writes never stored (their queue was full)")),
       write_errors_(SingleCounter(r, "mcpwatch_store_write_errors_total",
                                   "Failed history commits and writes")),
+      degraded_(SingleGauge(r, "mcpwatch_store_degraded",
+                            "1 while history commits fail and the writer holds work in memory")),
       queue_depth_(SingleGauge(r, "mcpwatch_store_queue_depth", "Items waiting for the writer")),
       last_commit_(SingleGauge(r, "mcpwatch_store_last_commit_seconds",
                                "Duration of the last history commit")),
@@ -88,9 +93,11 @@ void SelfMetrics::UpdateStore(const storage::WriterStats& stats) {
     std::lock_guard lock(store_mu_);
     Advance(rows_written_, last_written_, stats.rows_written);
     Advance(rows_dropped_, last_dropped_, stats.dropped + stats.rows_lost);
+    Advance(writes_dropped_, last_writes_dropped_, stats.writes_dropped);
     Advance(write_errors_, last_errors_, stats.write_errors);
   }
   queue_depth_.Set(static_cast<double>(stats.queue_depth));
+  degraded_.Set(stats.degraded ? 1 : 0);
   last_commit_.Set(std::chrono::duration<double>(stats.last_commit).count());
 }
 

@@ -50,7 +50,9 @@ class SelfMetrics {
   std::array<prometheus::Counter*, kAllSkipReasons.size()> skipped_{};
   prometheus::Counter& rows_written_;
   prometheus::Counter& rows_dropped_;
+  prometheus::Counter& writes_dropped_;
   prometheus::Counter& write_errors_;
+  prometheus::Gauge& degraded_;
   prometheus::Gauge& queue_depth_;
   prometheus::Gauge& last_commit_;
   prometheus::Gauge& reload_ok_;
@@ -64,6 +66,7 @@ class SelfMetrics {
   std::mutex store_mu_;  // guards the previous snapshot's totals
   uint64_t last_written_ = 0;
   uint64_t last_dropped_ = 0;
+  uint64_t last_writes_dropped_ = 0;
   uint64_t last_errors_ = 0;
 };
 

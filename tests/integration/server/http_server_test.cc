@@ -72,6 +72,7 @@ struct Server {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::atomic<bool> ready{false};
   std::atomic<bool> draining{false};
+  std::atomic<bool> degraded{false};
   std::mutex probes_mu;
   std::vector<std::pair<std::string, std::chrono::milliseconds>> probes;
   ProbeMetrics probe_metrics{""};
@@ -83,6 +84,10 @@ struct Server {
     HttpHooks hooks;
     hooks.ready = [this] { return ready.load(); };
     hooks.draining = [this] { return draining.load(); };
+    hooks.degraded = [this]() -> std::optional<std::string> {
+      if (!degraded) return std::nullopt;
+      return "history writes failing: database or disk is full";
+    };
     hooks.target_names = [] { return std::vector<std::string>{"shop", kHostile, "fresh"}; };
     hooks.more_metrics = [this](const ExpositionSink& sink) { probe_metrics.Expose(sink); };
     hooks.probe_now = [this](const std::string& target,
@@ -122,6 +127,13 @@ TEST_CASE("HttpServer serves health, readiness and metrics") {
   s.ready = true;
   CHECK(HttpGet(s.Url("/readyz")).status == 200);
   CHECK(HttpGet(s.Url("/readyz")).body == "ready\n");
+  s.degraded = true;  // storage cannot keep the history: not ready, but alive
+  CHECK(HttpGet(s.Url("/readyz")).status == 503);
+  CHECK(HttpGet(s.Url("/readyz")).body ==
+        "degraded: history writes failing: database or disk is full\n");
+  CHECK(HttpGet(s.Url("/healthz")).status == 200);
+  s.degraded = false;
+  CHECK(HttpGet(s.Url("/readyz")).status == 200);
   s.draining = true;
   CHECK(HttpGet(s.Url("/readyz")).status == 503);
   CHECK(HttpGet(s.Url("/readyz")).body == "draining\n");
@@ -156,7 +168,8 @@ std::string RawHttp10(int port, const std::string& path) {
   std::string answer;
   char buffer[65536];
   ssize_t n = 0;
-  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) answer.append(buffer, static_cast<size_t>(n));
+  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+    answer.append(buffer, static_cast<size_t>(n));
   ::close(fd);
   return answer;
 }
@@ -166,8 +179,7 @@ TEST_CASE("/metrics streams the per-target families after the registry's, valid 
   // More targets than one rendering slice, and label values that need escaping.
   for (int i = 0; i < 300; ++i) {
     const std::string name = "t" + std::to_string(1000 + i);
-    s.probe_metrics.AddTarget(
-        {.name = name, .interval = 60s, .labels = {{"team", "a\"b\\c\nd"}}});
+    s.probe_metrics.AddTarget({.name = name, .interval = 60s, .labels = {{"team", "a\"b\\c\nd"}}});
     ProbeResult run = Run(name, std::chrono::system_clock::now(), FailureClass::kOk);
     run.transcript.server.name = "quote\"server";
     s.probe_metrics.ObserveRun(run);
@@ -175,8 +187,10 @@ TEST_CASE("/metrics streams the per-target families after the registry's, valid 
   auto metrics = HttpGet(s.Url("/metrics"), 20s);
   REQUIRE(metrics.status == 200);
   CHECK(metrics.Header("transfer-encoding") == std::optional<std::string>("chunked"));
-  CHECK(metrics.body == "# HELP mcpwatch_targets t\n# TYPE mcpwatch_targets gauge\n"
-                        "mcpwatch_targets 2\n" + s.probe_metrics.ExpositionText());
+  CHECK(metrics.body ==
+        "# HELP mcpwatch_targets t\n# TYPE mcpwatch_targets gauge\n"
+        "mcpwatch_targets 2\n" +
+            s.probe_metrics.ExpositionText());
   CHECK(metrics.body.find("probe_success{target=\"t1299\",team=\"a\\\"b\\\\c?d\"} 1\n") !=
         std::string::npos);
   CHECK(metrics.body.find("name=\"quote\\\"server\"") != std::string::npos);

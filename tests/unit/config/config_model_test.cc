@@ -20,6 +20,7 @@ TEST_CASE("built-in defaults apply when keys are absent", "[config][model]") {
   CHECK(c.location.empty());
   CHECK(c.storage.raw_retention == 30 * 24h);
   CHECK(c.storage.rollup_retention == 400 * 24h);
+  CHECK(c.storage.queue_capacity == 100'000);
   CHECK(c.scheduler.max_inflight == 256);
   CHECK(c.scheduler.jitter == 1s);
   CHECK(c.detection.baseline_window == 7 * 24h);
@@ -93,6 +94,12 @@ TEST_CASE("targets inherit defaults and override per key", "[config][model]") {
   REQUIRE(custom.spec.tool_call.has_value());
   CHECK(custom.spec.tool_call->name == "get_item");
   CHECK(custom.spec.tool_call->arguments == nlohmann::json{{"id", 1}});
+}
+
+TEST_CASE("storage: bounds the runs held while the database cannot be written", "[config][model]") {
+  CHECK(MustParse(std::string("storage: {queue_capacity: 500}\n") + kOneTarget)
+            .storage.queue_capacity == 500);
+  CHECK_FALSE(ErrorsOf(std::string("storage: {queue_capacity: 0}\n") + kOneTarget).empty());
 }
 
 TEST_CASE("relative paths resolve against the config file's directory", "[config][model]") {

@@ -84,6 +84,18 @@ TEST_CASE("UpdateStore advances counters by the difference between snapshots") {
   CHECK(SampleValue(text, "mcpwatch_store_rows_written_total") == 250.0);
   CHECK(SampleValue(text, "mcpwatch_store_queue_depth") == 0.0);
 
+  // A degraded writer: the gauge follows the snapshot, refused writes count on their own.
+  CHECK(SampleValue(text, "mcpwatch_store_degraded") == 0.0);
+  stats.degraded = storage::StorageDegraded{{}, "database or disk is full", 4};
+  stats.writes_dropped = 3;
+  metrics.UpdateStore(stats);
+  text = Exposition(registry);
+  CHECK(SampleValue(text, "mcpwatch_store_degraded") == 1.0);
+  CHECK(SampleValue(text, "mcpwatch_store_writes_dropped_total") == 3.0);
+  stats.degraded.reset();
+  metrics.UpdateStore(stats);
+  CHECK(SampleValue(Exposition(registry), "mcpwatch_store_degraded") == 0.0);
+
   // A new writer starts from zero: its totals are all new.
   storage::WriterStats restarted;
   restarted.rows_written = 10;
