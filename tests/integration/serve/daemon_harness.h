@@ -104,4 +104,55 @@ inline int TotalRuns(const std::string& db_path) {
   return n;
 }
 
+// The sum of every sample of `name` in a /metrics text (all label sets).
+inline double SumMetric(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  std::string line;
+  double sum = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind(name + "{", 0) == 0 || line.rfind(name + " ", 0) == 0) {
+      sum += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return sum;
+}
+
+inline int CountOccurrences(const std::string& text, const std::string& phrase) {
+  int n = 0;
+  for (size_t at = text.find(phrase); at != std::string::npos; at = text.find(phrase, at + 1)) ++n;
+  return n;
+}
+
+// The number after ` key=` on the first log line containing `line_start`; UINT64_MAX if none.
+inline uint64_t LogField(const std::string& log, const std::string& line_start,
+                         const std::string& key) {
+  std::smatch m;
+  const std::regex re(line_start + "[^\n]* " + key + "=([0-9]+)");
+  if (!std::regex_search(log, m, re)) return UINT64_MAX;
+  return std::stoull(m[1]);
+}
+
+// started_at (ms since the epoch) of each target's stored runs, in the order they were inserted.
+inline std::map<std::string, std::vector<int64_t>> RunStartsByTarget(const std::string& db_path) {
+  std::map<std::string, std::vector<int64_t>> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT t.name, r.started_at FROM runs r JOIN targets t ON t.id = r.target_id "
+                     "ORDER BY r.id",
+                     -1, &st, nullptr);
+  while (st != nullptr && sqlite3_step(st) == SQLITE_ROW) {
+    out[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))].push_back(
+        sqlite3_column_int64(st, 1));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
 }  // namespace mcpwatch::test
