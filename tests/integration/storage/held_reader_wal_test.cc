@@ -28,7 +28,7 @@ uintmax_t WalSize(const std::filesystem::path& db) {
   return ec ? 0 : size;
 }
 
-TEST_CASE("a held reader grows the WAL; it shrinks to journal_size_limit once the reader ends",
+TEST_CASE("a held reader grows the WAL, which shrinks to journal_size_limit once the reader ends",
           "[storage][wal]") {
   ScratchDir dir;
   const auto path = dir / "h.db";
