@@ -33,8 +33,8 @@
 namespace mcpwatch::storage {
 
 struct WriterOptions {
-  // Run rows held in memory, queued or in the batch being committed (about 1 KB each); beyond
-  // it Enqueue drops the new row and counts it.
+  // Run rows held in memory, queued or in the batch being committed (~600 bytes each: the
+  // default is ~60 MiB when full); beyond it Enqueue drops the new row and counts it.
   size_t queue_capacity = 100'000;
   // Submitted writes (events, state, snapshots, alert transitions) held likewise; beyond it
   // Submit drops and counts. They are rare next to runs: one per state change or delivery.

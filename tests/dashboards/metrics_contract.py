@@ -31,6 +31,8 @@ GAUGES_AND_COUNTERS = {
     "mcpwatch_store_rows_dropped_total",
     "mcpwatch_store_write_errors_total",
     "mcpwatch_store_queue_depth",
+    "mcpwatch_store_degraded",
+    "mcpwatch_store_writes_dropped_total",
     "mcpwatch_config_last_reload_successful",
     "mcpwatch_alerts_firing",
     "mcpwatch_alerts_notifications_total",
