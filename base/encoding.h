@@ -14,7 +14,16 @@ std::string Base64(std::string_view data, bool url_safe = false, bool pad = true
 // Standard or URL-safe base64, padding optional; nullopt when `text` is not base64.
 std::optional<std::string> DecodeBase64(std::string_view text);
 
+// base64url without padding (RFC 7515 §2): JWTs, PKCE challenges, JWK members.
+inline std::string Base64Url(std::string_view data) {
+  return Base64(data, true, false);
+}
+
 // Every byte outside ALPHA / DIGIT / "-" / "." / "_" / "~" as %XX.
 std::string PercentEncode(std::string_view data, bool lower_hex = false);
+
+// Reverses percent-encoding; with `plus_is_space` (application/x-www-form-urlencoded) '+' is a
+// space. A malformed escape is kept literally.
+std::string PercentDecode(std::string_view text, bool plus_is_space);
 
 }  // namespace mcpwatch

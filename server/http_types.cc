@@ -1,19 +1,9 @@
 #include "server/http_types.h"
 
 #include "base/ascii_lower.h"
+#include "base/encoding.h"
 
 namespace mcpwatch {
-
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<std::string> WebRequest::Param(const std::string& name) const {
   auto it = query.find(name);
@@ -59,24 +49,6 @@ const std::vector<std::pair<std::string, std::string>>& SecurityHeaders() {
       {"Referrer-Policy", "no-referrer"},
   };
   return kHeaders;
-}
-
-std::string PercentDecode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-               HexValue(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
 }
 
 std::map<std::string, std::string> ParseQuery(std::string_view query) {

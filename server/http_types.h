@@ -46,6 +46,5 @@ const std::vector<std::pair<std::string, std::string>>& SecurityHeaders();
 
 // "a=1&b=x%20y" -> {a: "1", b: "x y"}; '+' is a space. Malformed escapes are kept literally.
 std::map<std::string, std::string> ParseQuery(std::string_view query);
-std::string PercentDecode(std::string_view text, bool plus_is_space);
 
 }  // namespace mcpwatch

@@ -46,5 +46,11 @@ TEST_CASE("PercentEncode keeps the unreserved set and escapes the rest", "[base]
   CHECK(PercentEncode("\xe4", true) == "%e4");
 }
 
+TEST_CASE("PercentDecode keeps malformed escapes literally", "[base]") {
+  CHECK(PercentDecode("%41%4a%zz%4", false) == "AJ%zz%4");
+  CHECK(PercentDecode("a+b", false) == "a+b");
+  CHECK(PercentDecode("a+b", true) == "a b");
+}
+
 }  // namespace
 }  // namespace mcpwatch

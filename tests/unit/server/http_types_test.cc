@@ -15,12 +15,6 @@ TEST_CASE("ParseQuery decodes keys and values and keeps the first of repeated ke
   CHECK(ParseQuery("").empty());
 }
 
-TEST_CASE("PercentDecode keeps malformed escapes literally") {
-  CHECK(PercentDecode("%41%4a%zz%4", false) == "AJ%zz%4");
-  CHECK(PercentDecode("a+b", false) == "a+b");
-  CHECK(PercentDecode("a+b", true) == "a b");
-}
-
 TEST_CASE("WebRequest headers are found in any case") {
   WebRequest r;
   r.headers["x-prometheus-scrape-timeout-seconds"] = "10";
