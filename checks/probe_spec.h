@@ -4,6 +4,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,6 +38,12 @@ struct ProbeHint {
   std::optional<TransportKind> transport;
 };
 
+// Headers one HTTP request of a run adds, computed just before it is sent from its method
+// ("POST" | "GET" | "DELETE") and URL: a DPoP proof must be fresh for every request (RFC 9449
+// §4). Called on the loop thread; must not block. Unset = none. Values are secrets.
+using RequestHeaderHook =
+    std::function<std::vector<std::string>(std::string_view method, std::string_view url)>;
+
 struct ProbeSpec {
   std::string url;
   TransportChoice transport = TransportChoice::kAuto;
@@ -49,6 +56,7 @@ struct ProbeSpec {
   std::optional<ToolCallSpec> tool_call;
   std::string ca_file;  // extra trusted CA bundle (PEM)
   ProbeHint hint;
+  RequestHeaderHook request_headers;
 };
 
 }  // namespace mcpwatch

@@ -122,9 +122,11 @@ void ScrubField(const Redactor& r, RunTimings& t) {
 
 void ScrubField(const Redactor& r, StepRecord& rec) {
   auto& [step, transport, transport_detail, http_status, content_type, www_authenticate,
-         retry_after, had_session, finding, jsonrpc_code, message, ttfb, duration, attempts] = rec;
+         retry_after, dpop_nonce, had_session, finding, jsonrpc_code, message, ttfb, duration,
+         attempts] = rec;
   ScrubFields(r, step, transport, transport_detail, http_status, content_type, www_authenticate,
-              retry_after, had_session, finding, jsonrpc_code, message, ttfb, duration, attempts);
+              retry_after, dpop_nonce, had_session, finding, jsonrpc_code, message, ttfb, duration,
+              attempts);
 }
 
 void ScrubField(const Redactor& r, std::vector<StepRecord>& steps) {

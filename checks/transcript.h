@@ -58,6 +58,7 @@ struct StepRecord {
   std::string content_type;
   std::string www_authenticate;  // challenge of a 401/403, if any
   std::string retry_after;       // Retry-After of a 429/503, if any
+  std::string dpop_nonce;        // DPoP-Nonce of a 401 (RFC 9449 §9), if any
   bool had_session = false;      // the request carried a session id (or legacy endpoint)
   Finding finding = Finding::kNone;
   std::optional<int64_t> jsonrpc_code;

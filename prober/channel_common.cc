@@ -20,8 +20,11 @@ void RecordTransport(StepRecord& rec, const HttpOutcome& out) {
 void RecordHttp(StepRecord& rec, const HttpResponseHead& head, std::string_view body) {
   rec.http_status = static_cast<int>(head.status);
   rec.content_type = head.content_type;
-  rec.www_authenticate = Excerpt(head.www_authenticate, 300);
+  // Whole enough to act on: OAuth reads resource_metadata and scope from the challenge.
+  rec.www_authenticate = Excerpt(head.www_authenticate, 1024);
   rec.retry_after = Excerpt(head.retry_after, 40);
+  // A nonce cut short is useless: kept whole or not at all.
+  if (head.dpop_nonce.size() <= 512) rec.dpop_nonce = head.dpop_nonce;
   if (rec.HttpOk()) return;
   std::string message;
   if (!body.empty()) {

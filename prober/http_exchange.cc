@@ -51,6 +51,15 @@ std::optional<std::chrono::system_clock::time_point> EarliestNotAfter(CURL* easy
   return earliest;
 }
 
+std::string_view MethodName(HttpRequest::Method m) {
+  switch (m) {
+    case HttpRequest::Method::kPost: return "POST";
+    case HttpRequest::Method::kGet: return "GET";
+    case HttpRequest::Method::kDelete: return "DELETE";
+  }
+  return "POST";
+}
+
 }  // namespace
 
 TransportError MapCurlError(CURLcode code, bool connected) {
@@ -84,13 +93,15 @@ TransportError MapCurlError(CURLcode code, bool connected) {
   }
 }
 
-tl::expected<std::unique_ptr<HttpExchange>, std::string> HttpExchange::Create(EventLoop& loop) {
+tl::expected<std::unique_ptr<HttpExchange>, std::string> HttpExchange::Create(
+    EventLoop& loop, RequestHeaderHook hook) {
   CurlEasy easy(curl_easy_init());
   if (!easy) return tl::unexpected(std::string("curl_easy_init failed"));
-  return std::unique_ptr<HttpExchange>(new HttpExchange(loop, std::move(easy)));
+  return std::unique_ptr<HttpExchange>(new HttpExchange(loop, std::move(easy), std::move(hook)));
 }
 
-HttpExchange::HttpExchange(EventLoop& loop, CurlEasy easy) : loop_(loop), easy_(std::move(easy)) {}
+HttpExchange::HttpExchange(EventLoop& loop, CurlEasy easy, RequestHeaderHook hook)
+    : loop_(loop), easy_(std::move(easy)), hook_(std::move(hook)) {}
 
 HttpExchange::~HttpExchange() {
   Cancel();
@@ -126,6 +137,11 @@ void HttpExchange::Start(const HttpRequest& req, Callbacks callbacks) {
       continue;
     }
     list = curl_slist_append(list, h.c_str());
+  }
+  if (hook_) {
+    for (const auto& h : hook_(MethodName(req.method), req.url)) {
+      list = curl_slist_append(list, h.c_str());
+    }
   }
   list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
   headers_.reset(list);
@@ -260,6 +276,8 @@ size_t HttpExchange::OnHeader(char* data, size_t size, size_t n, void* userp) {
     self->head_.www_authenticate = std::string(value);
   } else if (name == "retry-after") {
     self->head_.retry_after = std::string(value);
+  } else if (name == "dpop-nonce") {
+    self->head_.dpop_nonce = std::string(value);
   }
   return size * n;
 }

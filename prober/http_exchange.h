@@ -8,11 +8,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tl/expected.hpp>
 #include <vector>
 
-#include <tl/expected.hpp>
-
 #include "base/curl.h"
+#include "checks/probe_spec.h"
 #include "checks/transcript.h"
 #include "prober/event_loop.h"
 
@@ -38,13 +38,14 @@ struct HttpResponseHead {
   std::string session_id;    // Mcp-Session-Id
   std::string www_authenticate;
   std::string retry_after;
+  std::string dpop_nonce;
 };
 
 struct HttpOutcome {
   TransportError transport = TransportError::kNone;
-  std::string error;         // curl's words when transport != kNone
-  bool stopped = false;      // the caller stopped the body (it had what it needed)
-  bool oversize = false;     // the body exceeded max_body_bytes
+  std::string error;      // curl's words when transport != kNone
+  bool stopped = false;   // the caller stopped the body (it had what it needed)
+  bool oversize = false;  // the body exceeded max_body_bytes
   long status = 0;
   std::size_t body_bytes = 0;
   Micros namelookup{0}, connect{0}, appconnect{0}, pretransfer{0}, starttransfer{0}, total{0};
@@ -61,7 +62,9 @@ class HttpExchange {
     std::function<void(const HttpOutcome&)> on_done;
   };
 
-  static tl::expected<std::unique_ptr<HttpExchange>, std::string> Create(EventLoop& loop);
+  // `hook` (ProbeSpec::request_headers) adds its headers to every request started here.
+  static tl::expected<std::unique_ptr<HttpExchange>, std::string> Create(
+      EventLoop& loop, RequestHeaderHook hook = {});
   ~HttpExchange();
   HttpExchange(const HttpExchange&) = delete;
   HttpExchange& operator=(const HttpExchange&) = delete;
@@ -76,7 +79,7 @@ class HttpExchange {
   std::optional<std::chrono::system_clock::time_point> CertNotAfter() const;
 
  private:
-  HttpExchange(EventLoop& loop, CurlEasy easy);
+  HttpExchange(EventLoop& loop, CurlEasy easy, RequestHeaderHook hook);
   void Finish(CURLcode code);
   void FireHead();
   static size_t OnHeader(char* data, size_t size, size_t n, void* userp);
@@ -84,6 +87,7 @@ class HttpExchange {
 
   EventLoop& loop_;
   CurlEasy easy_;
+  RequestHeaderHook hook_;
   CurlSlist headers_;
   Callbacks callbacks_;
   HttpResponseHead head_;

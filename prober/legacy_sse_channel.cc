@@ -43,9 +43,9 @@ tl::expected<std::string, std::string> ResolveEndpoint(const std::string& base,
 
 tl::expected<std::unique_ptr<LegacySseChannel>, std::string> LegacySseChannel::Create(
     ChannelContext ctx) {
-  auto stream = HttpExchange::Create(ctx.loop);
+  auto stream = HttpExchange::Create(ctx.loop, ctx.spec.request_headers);
   if (!stream) return tl::unexpected(stream.error());
-  auto post = HttpExchange::Create(ctx.loop);
+  auto post = HttpExchange::Create(ctx.loop, ctx.spec.request_headers);
   if (!post) return tl::unexpected(post.error());
   return std::unique_ptr<LegacySseChannel>(
       new LegacySseChannel(ctx, std::move(*stream), std::move(*post)));

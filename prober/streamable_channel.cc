@@ -21,7 +21,7 @@ bool IsHttps(const std::string& url) {
 
 tl::expected<std::unique_ptr<StreamableChannel>, std::string> StreamableChannel::Create(
     ChannelContext ctx) {
-  auto exchange = HttpExchange::Create(ctx.loop);
+  auto exchange = HttpExchange::Create(ctx.loop, ctx.spec.request_headers);
   if (!exchange) return tl::unexpected(exchange.error());
   return std::unique_ptr<StreamableChannel>(new StreamableChannel(ctx, std::move(*exchange)));
 }
@@ -205,7 +205,7 @@ void StreamableChannel::AnswerServerRequests() {
   // Server requests are rare (we declare no capabilities): the second handle is made on demand
   // rather than on every run's hot path.
   if (!side_) {
-    auto side = HttpExchange::Create(ctx_.loop);
+    auto side = HttpExchange::Create(ctx_.loop, ctx_.spec.request_headers);
     if (!side) return;
     side_ = std::move(*side);
   }

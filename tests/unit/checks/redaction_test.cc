@@ -110,10 +110,11 @@ TEST_CASE("redaction: a secret cut where the text was truncated is still scrubbe
 template <typename F>
 void EachText(StepRecord& r, F&& f) {
   auto& [step, transport, transport_detail, http_status, content_type, www_authenticate,
-         retry_after, had_session, finding, jsonrpc_code, message, ttfb, duration, attempts] = r;
+         retry_after, dpop_nonce, had_session, finding, jsonrpc_code, message, ttfb, duration,
+         attempts] = r;
   auto each = [&](auto&... m) { (f(m), ...); };
   each(step, transport, transport_detail, http_status, content_type, www_authenticate, retry_after,
-       had_session, finding, jsonrpc_code, message, ttfb, duration, attempts);
+       dpop_nonce, had_session, finding, jsonrpc_code, message, ttfb, duration, attempts);
 }
 
 template <typename F>
@@ -142,7 +143,7 @@ TEST_CASE("redaction: Redact covers every text field of a transcript", "[redacti
       ++fields;
     }
   });
-  CHECK(fields == 6 + 2 * 5);  // protocol_version, server x3, tools_canonical; 5 per step
+  CHECK(fields == 6 + 2 * 6);  // protocol_version, era_reason, server x3, tools_canonical; 6 per step
   Redact(t, Redactor({secret}));
   int scrubbed = 0;
   EachText(t, [&](auto& m) {
