@@ -6,7 +6,10 @@
 #include <iostream>
 #include <optional>
 
+#include "app/oauth_probe.h"
 #include "app/report.h"
+#include "auth/auth_config.h"
+#include "auth/oauth_client.h"
 #include "base/duration.h"
 #include "base/url.h"
 #include "checks/classifier.h"
@@ -37,7 +40,46 @@ struct ProbeFlags {
   std::string max_tool_call_latency;
   std::string ca_file;
   bool json = false;
+  // OAuth (the config's auth: keys)
+  std::string auth;
+  std::string client_id;
+  std::string client_secret_env;
+  std::string client_secret_file;
+  std::string private_key_file;
+  std::string client_metadata_url;
+  std::vector<std::string> scopes;
+  bool dpop = false;
 };
+
+// The auth flags as an AuthConfig; nullopt without --auth. Errors name the flag.
+tl::expected<std::optional<AuthConfig>, std::string> BuildAuth(const ProbeFlags& f) {
+  const bool any = !f.client_id.empty() || !f.client_secret_env.empty() ||
+                   !f.client_secret_file.empty() || !f.private_key_file.empty() ||
+                   !f.client_metadata_url.empty() || !f.scopes.empty() || f.dpop;
+  if (f.auth.empty()) {
+    if (any) return tl::unexpected(std::string("OAuth flags need --auth oauth|client_credentials"));
+    return std::optional<AuthConfig>();
+  }
+  auto type = ParseAuthType(f.auth);
+  if (!type) {
+    return tl::unexpected("--auth: \"" + f.auth + "\" is not oauth or client_credentials");
+  }
+  if (!f.client_secret_env.empty() && !IsEnvVarName(f.client_secret_env)) {
+    return tl::unexpected("--client-secret-env: \"" + f.client_secret_env +
+                          "\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+  }
+  AuthConfig c;
+  c.type = *type;
+  c.client_id = f.client_id;
+  c.client_secret_env = f.client_secret_env;
+  c.client_secret_file = f.client_secret_file;
+  c.private_key_file = f.private_key_file;
+  c.client_metadata_url = f.client_metadata_url;
+  c.scopes = f.scopes;
+  c.dpop = f.dpop;
+  if (std::string why = CheckAuthConfig(c); !why.empty()) return tl::unexpected("--auth: " + why);
+  return std::optional<AuthConfig>(std::move(c));
+}
 
 // Builds the spec and latency policy from the flags; errors name the flag.
 tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const ProbeFlags& f) {
@@ -130,6 +172,27 @@ int RunProbe(const ProbeFlags& flags) {
     return kUsageError;
   }
   auto& [spec, policy] = *built;
+  auto auth = BuildAuth(flags);
+  if (!auth) {
+    std::cerr << "mcpwatch probe: " << auth.error() << "\n";
+    return kUsageError;
+  }
+  std::unique_ptr<OAuthClient> oauth;
+  if (*auth) {
+    auto settings = ResolveAuthConfig(**auth);
+    auto http = CurlTransport::Create({spec.timeout, 256 * 1024, spec.ca_file});
+    if (!settings || !http) {
+      std::cerr << "mcpwatch probe: auth: " << (settings ? http.error() : settings.error().message)
+                << "\n";
+      return kUsageError;
+    }
+    auto client = OAuthClient::Create(spec.url, std::move(*settings), std::move(*http));
+    if (!client) {
+      std::cerr << "mcpwatch probe: auth: " << client.error().message << "\n";
+      return kUsageError;
+    }
+    oauth = std::move(*client);
+  }
   auto loop = EventLoop::Create(16);
   if (!loop) {
     std::cerr << "mcpwatch probe: " << loop.error() << "\n";
@@ -139,13 +202,14 @@ int RunProbe(const ProbeFlags& flags) {
   ProbeResult result;
   result.url = RedactUrl(spec.url);
   result.started_at = std::chrono::system_clock::now();
-  bool finished = false;
-  prober.Start(spec, [&](Transcript t) {
-    result.transcript = std::move(t);
-    finished = true;
-  });
-  (*loop)->RunUntil([&] { return finished; });
+  AuthorizedRun run = RunAuthorizedProbe(**loop, prober, spec, oauth.get());
+  result.transcript = std::move(run.transcript);
   result.verdict = Classify(result.transcript, policy);
+  if (run.auth) {
+    // Not in the verdict yet (auth health classes come with the daemon's token manager).
+    std::cerr << "mcpwatch probe: auth " << ToString(run.auth->failure) << ": " << run.auth->message
+              << "\n";
+  }
   if (flags.json) {
     std::cout << ToJson(result).dump(2) << "\n";
   } else {
@@ -182,6 +246,19 @@ std::function<int()> AddProbeCommand(CLI::App& app) {
   cmd->add_option("--max-tool-call-latency", flags->max_tool_call_latency, "Limit for tools/call");
   cmd->add_option("--ca-file", flags->ca_file, "Extra trusted CA certificates (PEM)");
   cmd->add_flag("--json", flags->json, "Print the result as one JSON object");
+  cmd->add_option("--auth", flags->auth,
+                  "Log in with OAuth when the server asks: oauth | client_credentials");
+  cmd->add_option("--client-id", flags->client_id, "Pre-registered OAuth client_id");
+  cmd->add_option("--client-secret-env", flags->client_secret_env,
+                  "Environment variable holding the client secret (never printed)");
+  cmd->add_option("--client-secret-file", flags->client_secret_file,
+                  "File holding the client secret");
+  cmd->add_option("--private-key-file", flags->private_key_file,
+                  "PEM private key for private_key_jwt client authentication (ES256 or RS256)");
+  cmd->add_option("--client-metadata-url", flags->client_metadata_url,
+                  "Client ID Metadata Document URL to use as client_id where supported");
+  cmd->add_option("--scope", flags->scopes, "OAuth scope to request (repeatable)");
+  cmd->add_flag("--dpop", flags->dpop, "Bind tokens to a key with DPoP (RFC 9449)");
   return [flags] { return RunProbe(*flags); };
 }
 

@@ -17,14 +17,6 @@ AuthError Error(AuthFailure f, std::string message) {
 
 }  // namespace
 
-std::string_view ToString(AuthType t) {
-  switch (t) {
-    case AuthType::kOAuth: return "oauth";
-    case AuthType::kClientCredentials: return "client_credentials";
-  }
-  return "oauth";
-}
-
 tl::expected<std::unique_ptr<OAuthClient>, AuthError> OAuthClient::Create(
     std::string server_url, OAuthSettings settings, std::unique_ptr<HttpTransport> http) {
   if (auto parts = SplitUrl(server_url); !parts) {

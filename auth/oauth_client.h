@@ -22,6 +22,7 @@
 #include <tl/expected.hpp>
 #include <vector>
 
+#include "auth/auth_config.h"
 #include "auth/auth_error.h"
 #include "auth/discovery.h"
 #include "auth/http_transport.h"
@@ -31,9 +32,6 @@
 #include "checks/redaction.h"
 
 namespace mcpwatch {
-
-enum class AuthType { kOAuth, kClientCredentials };
-std::string_view ToString(AuthType t);  // "oauth" | "client_credentials"
 
 // Where the authorization server sends the browser back. Unattended, nobody listens: the
 // client reads the code from the redirect's Location.
