@@ -160,6 +160,12 @@ void Daemon::Impl::ApplyTargets(Config next) {
   std::map<std::string, TargetConfig> new_targets;
   std::vector<ScheduledTarget> schedule;
   for (const auto& t : next.targets) {
+    if (t.auth) {
+      // The token manager (refresh ahead of expiry, auth health) comes with issue 13's next
+      // step; until then `mcpwatch probe` is where auth: is used.
+      spdlog::warn("auth not yet used by the daemon target={} type={}: runs go unauthenticated",
+                   t.name, ToString(t.auth->type));
+    }
     new_targets.emplace(t.name, t);
     schedule.push_back({t.name, t.interval});
     auto it = trackers.find(t.name);

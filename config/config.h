@@ -10,6 +10,7 @@
 #include <tl/expected.hpp>
 #include <vector>
 
+#include "auth/auth_config.h"
 #include "checks/probe_spec.h"
 #include "config/alerting_config.h"
 #include "config/config_error.h"
@@ -71,6 +72,9 @@ struct TargetConfig {
   std::string bearer_token_env;             // at most one of these two is set
   std::string bearer_token_file;            // absolute
   std::vector<std::string> secret_headers;  // header names whose values are redacted
+  // OAuth (issue 13): names of the secret's variable or file, never the secret. Used by
+  // `mcpwatch probe`; the daemon's token manager is not built yet, so the daemon warns.
+  std::optional<AuthConfig> auth;
   std::chrono::milliseconds interval{60000};
   std::map<std::string, std::string> labels;
   LatencyLimits max_latency;  // detection.max_latency, overridden per key by defaults/target

@@ -12,7 +12,7 @@ namespace mcpwatch::config_parse {
 namespace {
 
 // Every key a target may carry; defaults take all of them but name and url.
-constexpr std::array<std::string_view, 14> kTargetKeys = {"name",
+constexpr std::array<std::string_view, 15> kTargetKeys = {"name",
                                                           "url",
                                                           "transport",
                                                           "interval",
@@ -21,14 +21,16 @@ constexpr std::array<std::string_view, 14> kTargetKeys = {"name",
                                                           "secret_headers",
                                                           "bearer_token_env",
                                                           "bearer_token_file",
+                                                          "auth",
                                                           "tool_call",
                                                           "ca_file",
                                                           "labels",
                                                           "max_latency",
                                                           "maintenance"};
-constexpr std::array<std::string_view, 12> kDefaultsKeys = {
-    "transport",         "interval",  "timeout", "headers", "secret_headers", "bearer_token_env",
-    "bearer_token_file", "tool_call", "ca_file", "labels",  "max_latency",    "maintenance"};
+constexpr std::array<std::string_view, 13> kDefaultsKeys = {
+    "transport",        "interval",          "timeout",    "headers",   "secret_headers",
+    "bearer_token_env", "bearer_token_file", "auth",       "tool_call", "ca_file",
+    "labels",           "max_latency",       "maintenance"};
 
 bool SameHeaderName(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -77,6 +79,47 @@ void ParseToolCall(const YAML::Node& node, TargetConfig& t, YamlReader& reader,
     }
   }
   t.spec.tool_call = std::move(call);
+}
+
+void ParseAuth(const YAML::Node& node, TargetConfig& t, YamlReader& reader,
+               const std::string& where, const std::filesystem::path& base_dir) {
+  if (!reader.IsMap(node, "auth " + where)) return;
+  const std::string inner = "in auth of " + where.substr(3);
+  reader.CheckKeys(node,
+                   {"type", "client_id", "client_secret_env", "client_secret_file",
+                    "private_key_file", "client_metadata_url", "scopes", "dpop"},
+                   inner);
+  AuthConfig c;
+  std::string type;
+  if (!node["type"].IsDefined()) {
+    reader.Error(node, "missing key \"type\" " + inner + " (oauth or client_credentials)");
+  } else if (reader.ReadString(node, "type", type, inner)) {
+    if (auto parsed = ParseAuthType(type)) {
+      c.type = *parsed;
+    } else {
+      reader.Error(node["type"],
+                   "bad type \"" + type + "\" " + inner + " (use oauth or client_credentials)");
+    }
+  }
+  reader.ReadString(node, "client_id", c.client_id, inner);
+  if (reader.ReadString(node, "client_secret_env", c.client_secret_env, inner) &&
+      !IsEnvVarName(c.client_secret_env)) {
+    reader.Error(node["client_secret_env"], "client_secret_env " + inner + ": \"" +
+                                                c.client_secret_env +
+                                                "\" is not an environment variable name");
+  }
+  for (auto [key, out] : {std::pair{"client_secret_file", &c.client_secret_file},
+                          {"private_key_file", &c.private_key_file}}) {
+    if (std::string path; reader.ReadString(node, key, path, inner)) {
+      if (path.empty()) reader.Error(node[key], std::string(key) + " " + inner + " is empty");
+      *out = path.empty() ? "" : ResolvePath(base_dir, path);
+    }
+  }
+  reader.ReadString(node, "client_metadata_url", c.client_metadata_url, inner);
+  reader.ReadStringList(node, "scopes", c.scopes, inner);
+  reader.ReadBool(node, "dpop", c.dpop, inner);
+  if (std::string why = CheckAuthConfig(c); !why.empty()) reader.Error(node, why + " " + inner);
+  t.auth = std::move(c);
 }
 
 void ApplyTargetKeys(const YAML::Node& map, TargetConfig& t, YamlReader& reader,
@@ -131,6 +174,9 @@ void ApplyTargetKeys(const YAML::Node& map, TargetConfig& t, YamlReader& reader,
     if (value.empty()) reader.Error(file, "bearer_token_file " + where + " is empty");
     t.bearer_token_file = value.empty() ? "" : ResolvePath(base_dir, value);
     t.bearer_token_env.clear();
+  }
+  if (const YAML::Node auth = map["auth"]; auth.IsDefined()) {
+    ParseAuth(auth, t, reader, where, base_dir);
   }
   if (const YAML::Node call = map["tool_call"]; call.IsDefined()) {
     ParseToolCall(call, t, reader, where);
@@ -214,6 +260,10 @@ std::vector<TargetConfig> ParseTargets(const YAML::Node& node, const TargetConfi
       }
     }
     ApplyTargetKeys(item, t, reader, where, base_dir);
+    if (t.auth && (!t.bearer_token_env.empty() || !t.bearer_token_file.empty())) {
+      reader.Error(item, "auth and bearer_token_env/bearer_token_file are both set " + where +
+                             " (choose one)");
+    }
     if (item["timeout"].IsDefined() || item["interval"].IsDefined()) {
       CheckTimeoutBelowInterval(item, t, reader, where);
     }
