@@ -11,7 +11,10 @@ mcpwatch=${MCPWATCH:-$here/../../build/app/mcpwatch}
 url=${1:?usage: client.sh SERVER_URL}
 scenario=${MCP_CONFORMANCE_SCENARIO:-}
 
-probe() { "$mcpwatch" probe --timeout 20s "$@" "$url"; }
+# auth/* scenarios: credentials from MCP_CONFORMANCE_CONTEXT as probe flags (auth_flags).
+source "$here/auth_flags.sh"
+
+probe() { "$mcpwatch" probe --timeout 20s "${auth_flags[@]}" "$@" "$url"; }
 
 case "$scenario" in
   tools_call)
