@@ -83,7 +83,7 @@ TEST_CASE("webhook, slack and pagerduty each get exactly one firing and one reso
   }
 }
 
-TEST_CASE("a receiver outage keeps rows pending with attempts; they are delivered once after",
+TEST_CASE("a receiver outage keeps rows pending with attempts, they are delivered once after",
           "[alerts][durability]") {
   const int port = mcpwatch::test::FreePort();
   AlertingConfig config;

@@ -254,7 +254,7 @@ TEST_CASE("the API answers targets, runs and events as JSON") {
   CHECK(Json(HttpGet(s.Url("/api/v1/events?target=other"))).empty());
 }
 
-TEST_CASE("bad parameters answer 400 naming the parameter; unknown targets 404") {
+TEST_CASE("bad parameters answer 400 naming the parameter, unknown targets 404") {
   Server s;
   const auto expect_400 = [&](const std::string& path, const std::string& name) {
     auto r = HttpGet(s.Url(path));
@@ -315,7 +315,7 @@ TEST_CASE("/probe accepts no new runs once shutdown has begun") {
   CHECK(s.probes.empty());  // the hook was never called
 }
 
-TEST_CASE("badges and the status page; hostile names are escaped") {
+TEST_CASE("badges and the status page, hostile names are escaped") {
   Server s;
   auto badge = HttpGet(s.Url("/badge/shop.svg"));
   CHECK(badge.status == 200);
@@ -333,7 +333,7 @@ TEST_CASE("badges and the status page; hostile names are escaped") {
   CHECK(page.body.find("&lt;img src=x onerror=alert(1)&gt;") != std::string::npos);
 }
 
-TEST_CASE("Start reports a taken port; Stop is idempotent and frees the port") {
+TEST_CASE("Start reports a taken port, Stop is idempotent and frees the port") {
   Server s;
   auto second = HttpServer::Start("127.0.0.1", s.http->port(), s.registry, s.dir.File("x.db"), {});
   REQUIRE_FALSE(second);

@@ -98,7 +98,7 @@ TEST_CASE("for: pending until the duration has passed, cleared if it ends before
   CHECK(other.Active().empty());
 }
 
-TEST_CASE("silences hold notices back; a still-firing alert is notified when they end",
+TEST_CASE("silences hold notices back, a still-firing alert is notified when they end",
           "[engine]") {
   AlertingConfig config = Config();
   config.silences.push_back({"shop", kT0 + minutes(30), "TargetDown"});
@@ -168,7 +168,7 @@ TEST_CASE("restore: no second firing, pending keeps its start, re-notify keeps i
   CHECK(third.Active().empty());
 }
 
-TEST_CASE("a certificate going critical escalates once; after a restore it does not", "[engine]") {
+TEST_CASE("a certificate going critical escalates once, after a restore it does not", "[engine]") {
   AlertEngine engine(Config(), kT0 - hours(1));
   auto t = UpTarget();
   t.cert_not_after = kT0 + hours(10 * 24);

@@ -115,7 +115,7 @@ TEST_CASE("invalid UTF-8 from a probed server is replaced, not a lost write", "[
   CHECK(store.writer->Stats().write_errors == 0);
 }
 
-TEST_CASE("failed rows back off with attempts and error; delivered rows leave the queue",
+TEST_CASE("failed rows back off with attempts and error, delivered rows leave the queue",
           "[outbox]") {
   Store store;
   AlertingConfig config = RoutedConfig();

@@ -15,7 +15,7 @@ TEST_CASE("forms encode every reserved byte and decode back", "[auth]") {
   CHECK(FormDecode("a=1&&b&c=x+y") == FormFields{{"a", "1"}, {"b", ""}, {"c", "x y"}});
 }
 
-TEST_CASE("scope selection: operator, challenge, PRM, omitted; step-up unites", "[auth]") {
+TEST_CASE("scope selection: operator, challenge, PRM, omitted, step-up unites", "[auth]") {
   const std::optional<Scopes> none;
   struct Row {
     Scopes configured;

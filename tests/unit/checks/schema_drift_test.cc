@@ -163,7 +163,7 @@ TEST_CASE("a description changed with the schema is informational", "[drift]") {
   CHECK(r.grade == DriftGrade::kCompatible);
 }
 
-TEST_CASE("tools added and removed; summary names the worst first", "[drift]") {
+TEST_CASE("tools added and removed, summary names the worst first", "[drift]") {
   json changed = SearchTool();
   changed["inputSchema"]["required"].push_back("sku");
   json added = json::parse(R"({"name": "list_orders", "inputSchema": {"type": "object"}})");

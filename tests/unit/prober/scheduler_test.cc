@@ -201,7 +201,7 @@ TEST_CASE("a run still in flight at its next slot is skipped and counted as an o
   CHECK(rig.skips.size() == 2);
 }
 
-TEST_CASE("at most max_inflight runs at once; the rest wait in order and the wait is the lag",
+TEST_CASE("at most max_inflight runs at once, the rest wait in order and the wait is the lag",
           "[scheduler]") {
   // Offsets in 60 s: b 6.3 s, d 16.1 s, a 18.0 s, c 54.7 s.
   std::map<std::string, Clock::time_point> slot;

@@ -197,7 +197,7 @@ TEST_CASE("server-reported label values are bounded and made valid UTF-8") {
   CHECK(text.find("version=\"1.0??\"") != std::string::npos);
 }
 
-TEST_CASE("restored counters continue from stored totals; restored gauges count nothing") {
+TEST_CASE("restored counters continue from stored totals, restored gauges count nothing") {
   ProbeMetrics metrics("");
   metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
   REQUIRE(metrics.RestoreRunCount("shop", FailureClass::kOk, 41));
@@ -283,7 +283,7 @@ TEST_CASE("state, baseline and maintenance gauges") {
   CHECK(text.find("probe_mcp_latency_baseline_seconds{") == std::string::npos);
 }
 
-TEST_CASE("configured labels go on every series; a label change keeps the values") {
+TEST_CASE("configured labels go on every series, a label change keeps the values") {
   ProbeMetrics metrics("");
   metrics.AddTarget(
       {.name = "shop", .interval = 60s, .labels = {{"team", "payments"}, {"class", "x"}}});

@@ -51,7 +51,7 @@ void RequireRefusedAsCorrupt(const std::filesystem::path& path) {
              Catch::EndsWith("restore it from a backup or move it aside to start a new history"));
 }
 
-TEST_CASE("a writer's clean Stop marks the file clean; opening marks it open again",
+TEST_CASE("a writer's clean Stop marks the file clean, opening marks it open again",
           "[storage][clean_shutdown]") {
   ScratchDir dir;
   const auto path = dir / "h.db";

@@ -281,7 +281,7 @@ TEST_CASE("RecentClasses is newest first and honours since and limit", "[storage
   CHECK(none->empty());
 }
 
-TEST_CASE("stored steps in another JSON spelling still decode; damaged ones are an error",
+TEST_CASE("stored steps in another JSON spelling still decode, damaged ones are an error",
           "[storage][reader]") {
   ScratchDir dir;
   std::vector<ProbeResult> results = {MakeResult("a", At(kNowMs)), MakeResult("b", At(kNowMs)),
