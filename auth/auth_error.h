@@ -18,7 +18,7 @@ enum class AuthFailure {
   kRegistration,         // no client identity: registration refused or impossible
   kAuthorization,        // the authorization response was refused or failed validation
                          // (error=, state or iss mismatch)
-  kNeedsPerson,          // the authorization server wants a person: `mcpwatch auth login`
+  kNeedsPerson,          // the authorization server wants a person to sign in
   kTokenEndpoint,        // the token endpoint answered, but not with a usable token
   kCredentialsRejected,  // invalid_client / invalid_grant / unauthorized_client: revoked or wrong
   kInsufficientScope,    // step-up did not obtain the scope the server demands (retry limit)

@@ -11,6 +11,12 @@ namespace {
 
 constexpr std::size_t kMaxServerText = 300;
 
+// A probe signs in only where the authorization server approves without a person; where it
+// wants one, the operator needs an identity that needs nobody.
+constexpr std::string_view kUnattendedHint =
+    ", which an unattended probe cannot do: give the target a client_credentials identity "
+    "(auth: {type: client_credentials}) or a bearer token";
+
 std::string Bounded(std::string_view text) {
   std::string out;
   for (char c : text.substr(0, kMaxServerText)) {
@@ -96,8 +102,8 @@ std::optional<std::string> SelectScope(const std::vector<std::string>& configure
 
 tl::expected<AuthorizationResponse, AuthError> ReadAuthorizationRedirect(
     long status, std::string_view location, std::string_view redirect_uri) {
-  const std::string kLogin =
-      "the authorization server wants a person to sign in (run `mcpwatch auth login TARGET`)";
+  const std::string kLogin = std::string("the authorization server wants a person to sign in") +
+                             std::string(kUnattendedHint);
   if (status < 300 || status > 399 || location.empty()) {
     return tl::unexpected(Error(AuthFailure::kNeedsPerson,
                                 kLogin + ": the authorization endpoint answered HTTP " +
@@ -147,7 +153,7 @@ tl::expected<std::string, AuthError> CheckAuthorizationResponse(const Authorizat
                         r.error == "consent_required" || r.error == "account_selection_required";
     std::string message = "the authorization server refused: " + Bounded(r.error);
     if (!r.error_description.empty()) message += ": " + Bounded(r.error_description);
-    if (person) message += " (run `mcpwatch auth login TARGET`)";
+    if (person) message += kUnattendedHint;
     return tl::unexpected(
         Error(person ? AuthFailure::kNeedsPerson : AuthFailure::kAuthorization, message));
   }

@@ -74,7 +74,7 @@ TEST_CASE("an unattended authorization needs a redirect to our redirect_uri", "[
     REQUIRE_FALSE(got);
     CHECK(got.error().failure == AuthFailure::kNeedsPerson);
     CHECK_THAT(got.error().message,
-               Catch::Contains("mcpwatch auth login") && Catch::Contains(r.says));
+               Catch::Contains("an unattended probe cannot do") && Catch::Contains(r.says));
   }
 }
 
@@ -119,7 +119,7 @@ TEST_CASE("the authorization response: iss (RFC 9207), state, error, code", "[au
       {{"", "s", std::nullopt, "login_required", ""},
        &as,
        AuthFailure::kNeedsPerson,
-       "mcpwatch auth login"},
+       "client_credentials identity"},
       {{"", "s", std::nullopt, "", ""}, &as, AuthFailure::kAuthorization, "carries no code"},
   };
   for (const Row& row : rows) {
