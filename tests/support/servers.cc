@@ -69,4 +69,32 @@ std::string EverythingServer::Url() const {
   return "http://127.0.0.1:" + std::to_string(port_) + (mode_ == "sse" ? "/sse" : "/mcp");
 }
 
+namespace {
+
+std::vector<std::string> SdkArgv(const std::string& script, int port, const std::string& path,
+                                 const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {NodeBinary(), SourcePath("tests/tools/servers/" + script),
+                                   std::to_string(port), path};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace
+
+SdkServer::SdkServer(const std::string& script, std::string path,
+                     const std::vector<std::string>& args)
+    : path_(std::move(path)),
+      port_(FreePort()),
+      process_(Subprocess::Start(SdkArgv(script, port_, path_, args))) {
+  const bool ready = Eventually([this] { return PortAccepts(port_) || !process_.Running(); },
+                                std::chrono::seconds(20));
+  if (!ready || !process_.Running()) {
+    throw std::runtime_error(script + " did not start: " + process_.Stderr());
+  }
+}
+
+std::string SdkServer::Url() const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path_;
+}
+
 }  // namespace mcpwatch::test

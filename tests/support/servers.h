@@ -44,4 +44,20 @@ class EverythingServer {
   Subprocess process_;
 };
 
+// A real TypeScript SDK server (tests/tools/servers/ts_sdk_v1.mjs or ts_sdk_v2.mjs) under Node
+// on a FreePort() of loopback, serving one echo tool at `path`; `args` are the script's further
+// arguments (v1: stateless|stateful; v2: stateless|reject). Ready once the port accepts
+// connections (20 s limit, throws std::runtime_error otherwise).
+class SdkServer {
+ public:
+  SdkServer(const std::string& script, std::string path, const std::vector<std::string>& args = {});
+
+  std::string Url() const;  // http://127.0.0.1:<port><path>
+
+ private:
+  std::string path_;
+  int port_;
+  Subprocess process_;
+};
+
 }  // namespace mcpwatch::test
