@@ -1,22 +1,12 @@
 #include "prober/http_exchange.h"
 
 #include <algorithm>
-#include <cctype>
 #include <ctime>
 
-#include "base/ascii_lower.h"
 #include "base/version.h"
 
 namespace mcpwatch {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
 
 Micros InfoMicros(CURL* easy, CURLINFO info) {
   curl_off_t v = 0;
@@ -27,7 +17,7 @@ Micros InfoMicros(CURL* easy, CURLINFO info) {
 // "Expire date:Mar  1 12:00:00 2030 GMT" (OpenSSL's ASN1_TIME_print form).
 std::optional<std::chrono::system_clock::time_point> ParseCertTime(std::string_view text) {
   std::tm tm{};
-  std::string s(Trim(text));
+  std::string s(TrimHeaderSpace(text));
   if (strptime(s.c_str(), "%b %d %H:%M:%S %Y GMT", &tm) == nullptr) return std::nullopt;
   time_t t = timegm(&tm);
   return std::chrono::system_clock::from_time_t(t);
@@ -243,41 +233,11 @@ void HttpExchange::Finish(CURLcode code) {
 
 size_t HttpExchange::OnHeader(char* data, size_t size, size_t n, void* userp) {
   auto* self = static_cast<HttpExchange*>(userp);
-  std::string_view line(data, size * n);
-  if (line.substr(0, 5) == "HTTP/") {
-    self->head_ = {};  // a new response (after 1xx or a redirect)
-    auto sp = line.find(' ');
-    if (sp != std::string_view::npos) {
-      long code = 0;
-      for (std::size_t i = sp + 1;
-           i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])); ++i)
-        code = code * 10 + (line[i] - '0');
-      self->head_.status = code;
-    }
-    return size * n;
-  }
-  auto colon = line.find(':');
-  if (colon == std::string_view::npos) {
-    // The blank line ends a final response's head: hand it over now, not with the first body
-    // byte, so a stream that opens and stays silent is seen as open.
-    if (Trim(line).empty() && self->head_.status >= 200) self->FireHead();
-    return size * n;
-  }
-  std::string name = AsciiLower(Trim(line.substr(0, colon)));
-  std::string_view value = Trim(line.substr(colon + 1));
-  constexpr std::size_t kMaxHeaderValue = 4096;
-  if (value.size() > kMaxHeaderValue) value = value.substr(0, kMaxHeaderValue);
-  if (name == "content-type") {
-    auto semi = value.find(';');
-    self->head_.content_type = AsciiLower(Trim(value.substr(0, semi)));
-  } else if (name == "mcp-session-id") {
-    self->head_.session_id = std::string(value);
-  } else if (name == "www-authenticate") {
-    self->head_.www_authenticate = std::string(value);
-  } else if (name == "retry-after") {
-    self->head_.retry_after = std::string(value);
-  } else if (name == "dpop-nonce") {
-    self->head_.dpop_nonce = std::string(value);
+  // The blank line ends a final response's head: hand it over now, not with the first body
+  // byte, so a stream that opens and stays silent is seen as open.
+  if (ReadHeadLine(std::string_view(data, size * n), self->head_) == HeadLine::kEnd &&
+      self->head_.status >= 200) {
+    self->FireHead();
   }
   return size * n;
 }

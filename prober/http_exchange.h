@@ -15,6 +15,7 @@
 #include "checks/probe_spec.h"
 #include "checks/transcript.h"
 #include "prober/event_loop.h"
+#include "prober/response_head.h"  // HttpResponseHead
 
 namespace mcpwatch {
 
@@ -30,15 +31,6 @@ struct HttpRequest {
   bool want_cert_info = false;    // collect the peer chain's notAfter (https only)
   std::string ca_file;
   std::size_t max_body_bytes = 4 * 1024 * 1024;
-};
-
-struct HttpResponseHead {
-  long status = 0;
-  std::string content_type;  // media type essence, lower case ("text/event-stream")
-  std::string session_id;    // Mcp-Session-Id
-  std::string www_authenticate;
-  std::string retry_after;
-  std::string dpop_nonce;
 };
 
 struct HttpOutcome {
