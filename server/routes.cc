@@ -3,14 +3,11 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
-#include <charconv>
 #include <sstream>
 
-#include "base/duration.h"
-#include "base/timestamp.h"
 #include "config/target_rules.h"
 #include "server/api_json.h"
-#include "server/label_value.h"
+#include "server/api_request.h"
 #include "server/log.h"
 #include "server/probe_exposition.h"
 #include "server/status_page.h"
@@ -22,25 +19,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::system_clock;
 
-constexpr int kDefaultLimit = 100;
-constexpr int kMaxLimit = 1000;
 constexpr std::chrono::milliseconds kDefaultRunsWindow = 24h;
 constexpr std::chrono::milliseconds kDefaultEventsWindow = 7 * 24h;
-constexpr std::chrono::milliseconds kDefaultProbeTimeout = 10s;
-constexpr std::chrono::milliseconds kMinProbeTimeout = 100ms;
-constexpr std::chrono::milliseconds kMaxProbeTimeout = 120s;
-constexpr std::chrono::milliseconds kScrapeTimeoutOffset = 500ms;  // as blackbox_exporter
-constexpr std::string_view kScrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds";
-
-// User input echoed in an error message: bounded and printable.
-std::string Quote(std::string_view value) {
-  return "\"" + BoundLabelValue(value, 64) + "\"";
-}
-
-WebResponse BadParameter(std::string_view name, std::string_view value, std::string_view want) {
-  return WebResponse::JsonError(400, "bad parameter " + std::string(name) + ": " + Quote(value) +
-                                         " is not " + std::string(want));
-}
 
 WebResponse HistoryUnavailable(std::string_view what, const std::string& error) {
   server::Log()->warn("history query failed query={} error={}", what, error);
@@ -53,29 +33,6 @@ struct ListWindow {
   int limit = kDefaultLimit;
 };
 
-tl::expected<Clock::time_point, WebResponse> SinceParam(const WebRequest& request,
-                                                        std::chrono::milliseconds fallback,
-                                                        Clock::time_point now) {
-  const auto value = request.Param("since");
-  if (!value) return now - fallback;
-  if (auto back = ParseDuration(*value)) return now - *back;
-  if (auto at = ParseRfc3339(*value)) return *at;
-  return tl::make_unexpected(
-      BadParameter("since", *value, "a duration (30m, 24h, 7d) or an RFC 3339 time"));
-}
-
-tl::expected<int, WebResponse> LimitParam(const WebRequest& request) {
-  const auto value = request.Param("limit");
-  if (!value) return kDefaultLimit;
-  int limit = 0;
-  const char* end = value->data() + value->size();
-  auto [ptr, ec] = std::from_chars(value->data(), end, limit);
-  if (ec != std::errc() || ptr != end || limit < 1 || limit > kMaxLimit) {
-    return tl::make_unexpected(BadParameter("limit", *value, "an integer from 1 to 1000"));
-  }
-  return limit;
-}
-
 tl::expected<ListWindow, WebResponse> WindowParams(const WebRequest& request,
                                                    std::chrono::milliseconds default_since) {
   auto since = SinceParam(request, default_since, Clock::now());
@@ -83,38 +40,6 @@ tl::expected<ListWindow, WebResponse> WindowParams(const WebRequest& request,
   auto limit = LimitParam(request);
   if (!limit) return tl::make_unexpected(limit.error());
   return ListWindow{*since, *limit};
-}
-
-// blackbox_exporter's rule: the scrape timeout minus an offset bounds the run, so the answer
-// arrives before Prometheus gives up.
-tl::expected<std::chrono::milliseconds, WebResponse> ProbeTimeout(const WebRequest& request) {
-  std::optional<std::chrono::milliseconds> timeout;
-  if (const auto value = request.Param("timeout")) {
-    auto parsed = ParseDuration(*value);
-    if (!parsed || parsed->count() <= 0) {
-      return tl::make_unexpected(BadParameter("timeout", *value, "a positive duration (5s)"));
-    }
-    timeout = *parsed;
-  }
-  if (const auto header = request.Header(kScrapeTimeoutHeader)) {
-    double seconds = 0;
-    const char* end = header->data() + header->size();
-    auto [ptr, ec] = std::from_chars(header->data(), end, seconds);
-    if (ec != std::errc() || ptr != end || !(seconds > 0) || seconds > 86400) {
-      return tl::make_unexpected(
-          WebResponse::JsonError(400, "bad header " + std::string(kScrapeTimeoutHeader) + ": " +
-                                          Quote(*header) + " is not a positive number of seconds"));
-    }
-    const auto scrape = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::duration<double>(seconds)) -
-                        kScrapeTimeoutOffset;
-    timeout = timeout ? std::min(*timeout, scrape) : scrape;
-  }
-  return std::clamp(timeout.value_or(kDefaultProbeTimeout), kMinProbeTimeout, kMaxProbeTimeout);
-}
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.starts_with(prefix);
 }
 
 }  // namespace
@@ -131,29 +56,20 @@ WebResponse Routes::Handle(const WebRequest& request) {
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
   }
-  const std::string& path = request.path;
-  if (path == "/") return StatusPage();
-  if (path == "/metrics") return Metrics();
-  if (path == "/healthz") return Health();
-  if (path == "/readyz") return Ready();
-  if (path == "/api/v1/targets") return Targets();
-  if (path == "/api/v1/events") return Events(request);
-  if (path == "/probe") return Probe(request);
-
-  constexpr std::string_view kTargetsPrefix = "/api/v1/targets/";
-  constexpr std::string_view kRunsSuffix = "/runs";
-  if (StartsWith(path, kTargetsPrefix) && path.ends_with(kRunsSuffix) &&
-      path.size() > kTargetsPrefix.size() + kRunsSuffix.size()) {
-    return Runs(request, path.substr(kTargetsPrefix.size(),
-                                     path.size() - kTargetsPrefix.size() - kRunsSuffix.size()));
+  const Route route = MatchRoute(request.path);
+  switch (route.endpoint) {
+    case Endpoint::kStatusPage: return StatusPage();
+    case Endpoint::kMetrics: return Metrics();
+    case Endpoint::kHealth: return Health();
+    case Endpoint::kReady: return Ready();
+    case Endpoint::kTargets: return Targets();
+    case Endpoint::kEvents: return Events(request);
+    case Endpoint::kProbe: return Probe(request);
+    case Endpoint::kRuns: return Runs(request, route.target);
+    case Endpoint::kBadge: return Badge(route.target);
+    case Endpoint::kNotFound: break;
   }
-  constexpr std::string_view kBadgePrefix = "/badge/";
-  constexpr std::string_view kSvg = ".svg";
-  if (StartsWith(path, kBadgePrefix) && path.ends_with(kSvg) &&
-      path.size() > kBadgePrefix.size() + kSvg.size()) {
-    return Badge(path.substr(kBadgePrefix.size(), path.size() - kBadgePrefix.size() - kSvg.size()));
-  }
-  return WebResponse::JsonError(404, "no such path: " + Quote(path));
+  return WebResponse::JsonError(404, "no such path: " + QuoteInput(request.path));
 }
 
 WebResponse Routes::Metrics() {
@@ -215,7 +131,7 @@ WebResponse Routes::Targets() {
 
 WebResponse Routes::Runs(const WebRequest& request, const std::string& target) {
   if (!IsConfigured(target)) {
-    return WebResponse::JsonError(404, "unknown target " + Quote(target));
+    return WebResponse::JsonError(404, "unknown target " + QuoteInput(target));
   }
   auto window = WindowParams(request, kDefaultRunsWindow);
   if (!window) return window.error();
@@ -253,7 +169,7 @@ WebResponse Routes::Probe(const WebRequest& request) {
   if (hooks_.draining && hooks_.draining()) {
     return WebResponse::JsonError(503, "shutting down: no new probes are accepted");
   }
-  const std::string unknown = "unknown target " + Quote(*target) +
+  const std::string unknown = "unknown target " + QuoteInput(*target) +
                               ": /probe only runs targets named in the config, never a URL";
   if (!IsConfigured(*target)) return WebResponse::JsonError(404, unknown);
   const std::optional<ProbeResult> result = hooks_.probe_now(*target, *timeout);
