@@ -1,10 +1,21 @@
 #include "prober/response_head.h"
 
-#include <cctype>
-
 #include "base/ascii_lower.h"
 
 namespace mcpwatch {
+namespace {
+
+// RFC 9110 §15: a status code is three digits. Anything else (fewer, more: a hostile server's
+// "HTTP/1.1 99999999999999999999" once overflowed a long here) reads as 0, no status.
+long StatusCode(std::string_view rest) {
+  const auto digit = [&](std::size_t i) {
+    return i < rest.size() && rest[i] >= '0' && rest[i] <= '9';
+  };
+  if (!digit(0) || !digit(1) || !digit(2) || digit(3)) return 0;
+  return (rest[0] - '0') * 100L + (rest[1] - '0') * 10L + (rest[2] - '0');
+}
+
+}  // namespace
 
 std::string_view TrimHeaderSpace(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -18,13 +29,7 @@ HeadLine ReadHeadLine(std::string_view line, HttpResponseHead& head) {
   if (line.substr(0, 5) == "HTTP/") {
     head = {};
     auto sp = line.find(' ');
-    if (sp != std::string_view::npos) {
-      long code = 0;
-      for (std::size_t i = sp + 1;
-           i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])); ++i)
-        code = code * 10 + (line[i] - '0');
-      head.status = code;
-    }
+    if (sp != std::string_view::npos) head.status = StatusCode(line.substr(sp + 1));
     return HeadLine::kStatus;
   }
   auto colon = line.find(':');

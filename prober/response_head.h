@@ -30,8 +30,9 @@ enum class HeadLine {
   kIgnored,  // anything else (no colon)
 };
 
-// Applies one line to `head`. A status line resets head and reads the digits after its first
-// space as the status; a field we keep overwrites an earlier one of the same name.
+// Applies one line to `head`. A status line resets head and reads the three digits after its
+// first space as the status (0 when they are not three digits); a field we keep overwrites an
+// earlier one of the same name.
 HeadLine ReadHeadLine(std::string_view line, HttpResponseHead& head);
 
 // `s` without spaces and tabs at either end and without CR/LF at its end.

@@ -7,6 +7,8 @@
 namespace mcpwatch {
 namespace {
 
+using namespace std::string_literals;
+
 // Feeds the lines in order, as curl's header callback does, and returns the head and the kinds.
 struct Read {
   HttpResponseHead head;
@@ -60,6 +62,9 @@ TEST_CASE("response_head: odd lines", "[response_head]") {
       {"status without a reason", "HTTP/1.1 503\r\n", HeadLine::kStatus, 503, "", ""},
       {"status line without a space", "HTTP/1.1\r\n", HeadLine::kStatus, 0, "", ""},
       {"status not digits", "HTTP/1.1 OK\r\n", HeadLine::kStatus, 0, "", ""},
+      {"status of two digits", "HTTP/1.1 20 OK\r\n", HeadLine::kStatus, 0, "", ""},
+      {"status of four digits", "HTTP/1.1 2000 OK\r\n", HeadLine::kStatus, 0, "", ""},
+      {"status glued to its reason", "HTTP/1.1 200OK\r\n", HeadLine::kStatus, 200, "", ""},
       {"bare LF ends the head", "\n", HeadLine::kEnd, 0, "", ""},
       {"blank with spaces ends the head", " \t\r\n", HeadLine::kEnd, 0, "", ""},
       {"no colon", "garbage\r\n", HeadLine::kIgnored, 0, "", ""},
@@ -77,6 +82,19 @@ TEST_CASE("response_head: odd lines", "[response_head]") {
     CHECK(head.content_type == c.content_type);
     CHECK(head.session_id == c.session_id);
   }
+}
+
+TEST_CASE("response_head: a status of many digits is no status (fuzz_http_head)",
+          "[response_head]") {
+  // The fuzzer's line: the digits once overflowed a long (UBSan: signed integer overflow).
+  const std::string line = "HTTP//\x1e\r* 000000000100000000000000000000010\0\x1e\n"s;
+  HttpResponseHead head;
+  head.session_id = "before";
+  CHECK(ReadHeadLine(line, head) == HeadLine::kStatus);
+  CHECK(head.status == 0);
+  CHECK(head.session_id.empty());
+  CHECK(ReadHeadLine("HTTP/1.1 99999999999999999999999 OK\r\n", head) == HeadLine::kStatus);
+  CHECK(head.status == 0);
 }
 
 TEST_CASE("response_head: values are bounded", "[response_head]") {
