@@ -13,6 +13,7 @@
 #include "base/digest.h"
 #include "checks/tool_list.h"
 #include "config/sections.h"
+#include "config/yaml_documents.h"
 #include "config/yaml_reader.h"
 
 namespace mcpwatch {
@@ -111,24 +112,24 @@ void ParseTopLevel(const YAML::Node& root, Config& config, YamlReader& reader,
 tl::expected<Config, std::vector<ConfigError>> ParseConfig(std::string_view yaml_text,
                                                            std::string_view file_name) {
   YamlReader reader{std::string(file_name)};
-  std::vector<YAML::Node> documents;
+  config_parse::YamlDocuments documents;
   try {
-    documents = YAML::LoadAll(std::string(yaml_text));
+    documents = config_parse::LoadDocuments(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
     reader.Error(e.mark, "YAML syntax error: " + e.msg);
     return tl::unexpected(reader.TakeErrors());
   }
-  if (documents.empty() || documents[0].IsNull()) {
+  if (documents.first.IsNull()) {
     reader.Error(YAML::Mark::null_mark(), "the config file is empty (it needs at least targets)");
     return tl::unexpected(reader.TakeErrors());
   }
-  if (documents.size() > 1) {
-    reader.Error(documents[1].Mark(), "the config file must hold a single YAML document");
+  if (documents.second_at) {
+    reader.Error(*documents.second_at, "the config file must hold a single YAML document");
   }
   Config config;
   config.content_hash = Sha256Hex(yaml_text);
-  if (reader.IsMap(documents[0], "the config file's top level")) {
-    ParseTopLevel(documents[0], config, reader, BaseDir(file_name));
+  if (reader.IsMap(documents.first, "the config file's top level")) {
+    ParseTopLevel(documents.first, config, reader, BaseDir(file_name));
   }
   if (reader.HasErrors()) {
     // Sections are checked in a fixed order; report in file order, which is how people fix.

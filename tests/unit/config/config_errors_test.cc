@@ -108,6 +108,9 @@ const ErrorCase kCases[] = {
     {"YAML syntax error", "targets: [\n  {name: shop\n",
      "t.yaml:3:1: YAML syntax error: end of map flow not found"},
     {"empty file", "", "t.yaml: the config file is empty (it needs at least targets)"},
+    // fuzz_config's input: yaml-cpp 0.7's LoadAll never returned on it, eating all memory.
+    {"a stray comma", ",{,", "t.yaml:1:1: YAML syntax error: unexpected ','"},
+    {"only a comma", ",\n", "t.yaml:1:1: YAML syntax error: unexpected ','"},
     {"top level not a map", "- a\n- b\n",
      "t.yaml:1:1: the config file's top level must be a mapping, not a list"},
     {"two documents", TARGET "---\n" TARGET,
