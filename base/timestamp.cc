@@ -21,9 +21,11 @@ std::string FormatTimestamp(std::chrono::system_clock::time_point t) {
 
 }  // namespace mcpwatch
 
-
 namespace mcpwatch {
 namespace {
+
+constexpr int kMinYear = 1678;
+constexpr int kMaxYear = 2261;
 
 // Reads exactly `width` digits at `pos` (advancing it), or nullopt.
 std::optional<int> Digits(std::string_view text, std::size_t& pos, std::size_t width) {
@@ -74,6 +76,9 @@ tl::expected<std::chrono::system_clock::time_point, std::string> ParseRfc3339(
   const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)},
                             day{static_cast<unsigned>(*d)}};
   if (!date.ok()) return bad("no such date");
+  // system_clock counts nanoseconds in 64 bits: about 1677-09-21 to 2262-04-11. Outside these
+  // years the conversion below overflowed (UB; "0026-12-01T03:00:00.05+01:00" from fuzz_time).
+  if (*y < kMinYear || *y > kMaxYear) return bad("the year must be from 1678 to 2261");
   if (pos >= text.size() || (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ')) {
     return bad("expected a time after the date");
   }

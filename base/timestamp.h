@@ -13,7 +13,8 @@ namespace mcpwatch {
 std::string FormatTimestamp(std::chrono::system_clock::time_point t);
 
 // "2026-12-01T02:00:00Z", "2026-12-01T03:00:00.5+01:00" (T/t/space separator, fraction
-// optional, Z or a numeric offset required). Returns the UTC instant.
+// optional, Z or a numeric offset required), years 1678 to 2261 (what system_clock holds).
+// Returns the UTC instant.
 tl::expected<std::chrono::system_clock::time_point, std::string> ParseRfc3339(
     std::string_view text);
 
