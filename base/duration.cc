@@ -92,6 +92,9 @@ tl::expected<std::chrono::milliseconds, std::string> ParseDuration(std::string_v
       return tl::unexpected(Quoted(text) + ": too large");
     }
     total += value * kUnits[index].ms;
+    if (total > kMaxDuration.count()) {
+      return tl::unexpected(Quoted(text) + ": too large (at most 36500d, about 100 years)");
+    }
   }
   return std::chrono::milliseconds{total};
 }

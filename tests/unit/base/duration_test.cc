@@ -24,6 +24,7 @@ TEST_CASE("ParseDuration accepts Prometheus-style durations", "[config][duration
       {"0s", 0},
       {"90s", 90'000},
       {"1500ms", 1'500},
+      {"36500d", 3'153'600'000'000},  // kMaxDuration
   };
   for (const Case& c : cases) {
     INFO(c.text);
@@ -53,6 +54,9 @@ TEST_CASE("ParseDuration names the problem", "[config][duration]") {
       {"s", "\"s\": expected a number before the unit"},
       {"99999999999999999999s", "\"99999999999999999999s\": too large"},
       {"9999999999999999w", "\"9999999999999999w\": too large"},
+      {"36500d1ms", "\"36500d1ms\": too large (at most 36500d, about 100 years)"},
+      // fuzz_api_request's `since`: `now - since` overflowed system_clock (UBSan).
+      {"202688888888888s", "\"202688888888888s\": too large (at most 36500d, about 100 years)"},
   };
   for (const Case& c : cases) {
     INFO(c.text);

@@ -67,6 +67,10 @@ TEST_CASE("api_request: since is a duration back from now or an RFC 3339 time", 
       WithQuery("target=shop%20eu&since=2826-12-01T02:00:00%2B01:00&limit=1000"), 24h, now);
   REQUIRE_FALSE(far);
   CHECK(far.error().status == 400);
+  // Its duration sibling: 6400 years back from now overflowed the same way.
+  const auto long_ago = SinceParam(WithQuery("since=202688888888888s"), 24h, now);
+  REQUIRE_FALSE(long_ago);
+  CHECK(long_ago.error().status == 400);
   const auto bad = SinceParam(WithQuery("since=yesterday"), 24h, now);
   REQUIRE_FALSE(bad);
   CHECK(bad.error().status == 400);
