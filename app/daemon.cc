@@ -166,6 +166,12 @@ void Daemon::Impl::ApplyTargets(Config next) {
       spdlog::warn("auth not yet used by the daemon target={} type={}: runs go unauthenticated",
                    t.name, ToString(t.auth->type));
     }
+    // A target whose URL or transport changed may be another server: learn its era again.
+    if (auto old = targets.find(t.name);
+        old != targets.end() &&
+        (old->second.spec.url != t.spec.url || old->second.spec.transport != t.spec.transport)) {
+      hints.erase(t.name);
+    }
     new_targets.emplace(t.name, t);
     schedule.push_back({t.name, t.interval});
     auto it = trackers.find(t.name);
@@ -182,6 +188,7 @@ void Daemon::Impl::ApplyTargets(Config next) {
       continue;
     }
     metrics->RemoveTarget(it->first);
+    hints.erase(it->first);
     it = trackers.erase(it);
   }
   {
