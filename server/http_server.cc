@@ -199,7 +199,14 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self) {
     return 413;
   }
   auto* server = static_cast<HttpServer*>(self);
-  if (const auto wait = server->limiter_.Admit(info->remote_addr, RateLimiter::Clock::now())) {
+  // The supervisor's liveness and readiness probes are constant-cost answers and must never be
+  // refused: a 429 there would take a healthy monitor out of rotation because another client on
+  // the same address (often loopback) is busy with the API.
+  const std::string_view uri = info->local_uri != nullptr ? info->local_uri : "";
+  const bool supervisor_probe = uri == "/healthz" || uri == "/readyz";
+  if (const auto wait =
+          supervisor_probe ? std::nullopt
+                           : server->limiter_.Admit(info->remote_addr, RateLimiter::Clock::now())) {
     WebResponse refused = WebResponse::JsonError(429, "too many requests from this address");
     refused.headers.emplace_back("Retry-After", std::to_string(wait->count()));
     Send(conn, refused, !head, http11);

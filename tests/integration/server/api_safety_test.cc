@@ -147,12 +147,23 @@ TEST_CASE("a request body over 64 KB or of unknown length is refused and the con
 
 TEST_CASE("one client over its burst is answered 429 with Retry-After") {
   Api api(HttpLimits{.rate = {.per_second = 0.2, .burst = 5, .max_clients = 16}});
-  for (int i = 0; i < 5; ++i) CHECK(HttpGet(api.Url("/healthz")).status == 200);
-  auto refused = HttpGet(api.Url("/healthz"));
+  for (int i = 0; i < 5; ++i) CHECK(HttpGet(api.Url("/api/v1/targets")).status == 200);
+  auto refused = HttpGet(api.Url("/api/v1/targets"));
   CHECK(refused.status == 429);
   CHECK(refused.Header("retry-after") == std::optional<std::string>("5"));
   CHECK(refused.body.find("too many requests") != std::string::npos);
   CheckSecurityHeaders(refused);
+}
+
+TEST_CASE("the supervisor's health and readiness probes are never rate limited") {
+  Api api(HttpLimits{.rate = {.per_second = 0.2, .burst = 2, .max_clients = 16}});
+  for (int i = 0; i < 2; ++i) CHECK(HttpGet(api.Url("/metrics")).status == 200);
+  REQUIRE(HttpGet(api.Url("/metrics")).status == 429);  // this address is over its budget
+  for (int i = 0; i < 20; ++i) {
+    CHECK(HttpGet(api.Url("/healthz")).status == 200);
+    CHECK(HttpGet(api.Url("/readyz")).status == 200);
+  }
+  CHECK(HttpGet(api.Url("/api/v1/targets")).status == 429);  // the probes did not refill it
 }
 
 TEST_CASE("slowloris clients are dropped and cannot starve a normal client") {
