@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/encoding.h"
 #include "config/target_rules.h"
 #include "fuzz/check.h"
 #include "server/api_request.h"
