@@ -292,7 +292,8 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
                           schema.error());
   spdlog::info("migrations applied schema_version={} database={}", *schema, config.database);
   d.writer = storage::HistoryWriter::Start(std::move(*db), WriterOptionsFor(config));
-  d.metrics = std::make_unique<ProbeMetrics>(config.location);
+  d.metrics = std::make_unique<ProbeMetrics>(
+      config.location, config.shard.enabled() ? std::to_string(config.shard.index) : "");
   d.self = std::make_unique<SelfMetrics>(*d.registry, std::string(kVersion));
 
   auto loop = EventLoop::Create(kMaxIdleConnections);
@@ -392,7 +393,10 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
     self->loop->Run();
   });
   d.ready = true;
-  spdlog::info("ready targets={} listen={}:{} database={}", config.targets.size(),
+  spdlog::info("ready targets={} shard={} listen={}:{} database={}", config.targets.size(),
+               config.shard.enabled()
+                   ? config.shard.ToString() + " of " + std::to_string(config.targets_in_file)
+                   : "none",
                config.listen_host, d.http->port(), config.database);
   supervisor::NotifyReady(d.status);
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));

@@ -34,6 +34,7 @@ int RunServe(const std::string& path) {
   auto config = LoadConfigOrReport(path, "serve");
   if (!config) return 2;
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  const Config started = *config;  // what a reload may not change (RestartOnlyChange)
   auto daemon = Daemon::Start(std::move(*config));
   if (!daemon) {
     std::cerr << "mcpwatch serve: " << daemon.error() << "\n";
@@ -52,6 +53,11 @@ int RunServe(const std::string& path) {
       (*daemon)->ReloadFailed();
       continue;
     }
+    if (const std::string why = RestartOnlyChange(started, *next); !why.empty()) {
+      spdlog::error("reload rejected: {}", why);
+      (*daemon)->ReloadFailed();
+      continue;
+    }
     (*daemon)->Reload(std::move(*next));
   }
   return (*daemon)->Shutdown();
@@ -61,7 +67,8 @@ int RunServe(const std::string& path) {
 
 std::function<int()> AddServeCommand(CLI::App& app) {
   auto path = std::make_shared<std::string>("mcpwatch.yaml");
-  CLI::App* cmd = app.add_subcommand("serve", "Run the monitor: scheduled probes, history, metrics");
+  CLI::App* cmd =
+      app.add_subcommand("serve", "Run the monitor: scheduled probes, history, metrics");
   cmd->add_option("--config", *path, "Config file")->capture_default_str();
   return [path] { return RunServe(*path); };
 }
@@ -73,8 +80,12 @@ std::function<int()> AddCheckConfigCommand(CLI::App& app) {
   return [path] {
     auto config = LoadConfigOrReport(*path, "check-config");
     if (!config) return 2;
-    std::cout << *path << ": ok (" << config->targets.size() << " target"
-              << (config->targets.size() == 1 ? "" : "s") << ")\n";
+    const std::size_t n = config->targets_in_file;
+    std::cout << *path << ": ok (" << n << " target" << (n == 1 ? "" : "s");
+    if (config->shard.enabled()) {
+      std::cout << "; shard " << config->shard.ToString() << " probes " << config->targets.size();
+    }
+    std::cout << ")\n";
     return 0;
   };
 }

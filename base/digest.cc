@@ -43,4 +43,16 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   return Hex(digest.data(), length);
 }
 
+std::optional<uint64_t> HashMod(std::string_view value, uint64_t modulus) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(value.data(), value.size(), digest.data(), &length, EVP_md5(), nullptr) != 1 ||
+      length != 16) {
+    return std::nullopt;
+  }
+  uint64_t low = 0;
+  for (unsigned int i = 8; i < 16; ++i) low = (low << 8) | digest[i];
+  return low % modulus;
+}
+
 }  // namespace mcpwatch

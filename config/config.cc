@@ -21,9 +21,48 @@ namespace {
 
 using config_parse::YamlReader;
 
-constexpr std::array<std::string_view, 10> kTopLevelKeys = {
-    "listen",    "database",  "location",    "defaults", "storage",
-    "scheduler", "detection", "maintenance", "targets",  "alerting"};
+constexpr std::array<std::string_view, 11> kTopLevelKeys = {
+    "listen",    "database",  "location",    "shard",   "defaults", "storage",
+    "scheduler", "detection", "maintenance", "targets", "alerting"};
+
+constexpr int kMaxShards = 1024;
+
+void ParseShard(const YAML::Node& node, ShardConfig& out, YamlReader& reader) {
+  constexpr std::string_view kWhere = "in shard";
+  if (!reader.IsMap(node, "shard")) return;
+  reader.CheckKeys(node, {"index", "total"}, kWhere);
+  for (const char* key : {"index", "total"}) {
+    if (!node[key].IsDefined()) {
+      reader.Error(node, std::string("missing key \"") + key +
+                             "\" in shard (e.g. shard: {index: 0, total: 2})");
+    }
+  }
+  ShardConfig shard;
+  const bool total_ok = reader.ReadInt(node, "total", shard.total, 1, kMaxShards, kWhere);
+  const bool index_ok = reader.ReadInt(node, "index", shard.index, 0, kMaxShards - 1, kWhere);
+  if (!total_ok || !index_ok) return;
+  if (shard.index >= shard.total) {
+    reader.Error(node["index"], "shard index " + std::to_string(shard.index) +
+                                    " is not below total " + std::to_string(shard.total) +
+                                    " (indexes run from 0 to total - 1)");
+    return;
+  }
+  if (shard.enabled() && !HashMod("", 1)) {
+    reader.Error(node, "shard needs MD5 (Prometheus' hashmod), which this OpenSSL does not offer");
+    return;
+  }
+  out = shard;
+}
+
+// Keeps the targets this shard owns. After alerting is read, so a route may name any target.
+void TakeShard(Config& config) {
+  config.targets_in_file = config.targets.size();
+  if (!config.shard.enabled()) return;
+  const auto total = static_cast<uint64_t>(config.shard.total);
+  const auto index = static_cast<uint64_t>(config.shard.index);
+  std::erase_if(config.targets,
+                [&](const TargetConfig& t) { return HashMod(t.name, total) != index; });
+}
 
 // "127.0.0.1:9464", "[::1]:9464", "localhost:0" -> host, port; "" on success else the reason.
 std::string ParseListen(std::string_view text, std::string& host, int& port) {
@@ -79,6 +118,7 @@ void ParseTopLevel(const YAML::Node& root, Config& config, YamlReader& reader,
   }
   config.database = config_parse::ResolvePath(base_dir, database);
   reader.ReadString(root, "location", config.location, kWhere);
+  if (const YAML::Node n = root["shard"]; n.IsDefined()) ParseShard(n, config.shard, reader);
 
   if (const YAML::Node n = root["storage"]; n.IsDefined()) {
     config_parse::ParseStorage(n, config.storage, reader);
@@ -105,6 +145,7 @@ void ParseTopLevel(const YAML::Node& root, Config& config, YamlReader& reader,
   if (const YAML::Node n = root["alerting"]; n.IsDefined()) {
     config_parse::ParseAlerting(n, config.targets, config.alerting, reader);
   }
+  TakeShard(config);
 }
 
 }  // namespace
@@ -140,6 +181,32 @@ tl::expected<Config, std::vector<ConfigError>> ParseConfig(std::string_view yaml
     return tl::unexpected(std::move(errors));
   }
   return config;
+}
+
+std::string ShardConfig::ToString() const {
+  return std::to_string(index) + "/" + std::to_string(total);
+}
+
+std::string RestartOnlyChange(const Config& running, const Config& next) {
+  auto changed = [](std::string_view key, const std::string& from, const std::string& to) {
+    return std::string(key) + " changed from \"" + from + "\" to \"" + to +
+           "\": restart mcpwatch to apply it (the running config is kept)";
+  };
+  auto listen = [](const Config& c) {
+    const bool v6 = c.listen_host.find(':') != std::string::npos;
+    return (v6 ? "[" + c.listen_host + "]" : c.listen_host) + ":" + std::to_string(c.listen_port);
+  };
+  if (listen(running) != listen(next)) return changed("listen", listen(running), listen(next));
+  if (running.database != next.database) {
+    return changed("database", running.database, next.database);
+  }
+  if (running.location != next.location) {
+    return changed("location", running.location, next.location);
+  }
+  if (running.shard != next.shard) {
+    return changed("shard", running.shard.ToString(), next.shard.ToString());
+  }
+  return "";
 }
 
 tl::expected<Config, std::vector<ConfigError>> LoadConfig(const std::string& path) {

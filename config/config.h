@@ -81,6 +81,16 @@ struct TargetConfig {
   std::vector<MaintenanceWindow> maintenance;  // the target's own (Config::maintenance is global)
 };
 
+// `shard: {index, total}`: this instance probes the targets whose name hashes to `index`
+// (HashMod(name, total), Prometheus' hashmod); every instance reads the same file.
+struct ShardConfig {
+  int index = 0;
+  int total = 1;  // 1: no sharding
+  bool enabled() const { return total > 1; }
+  std::string ToString() const;  // "1/3"
+  bool operator==(const ShardConfig&) const = default;
+};
+
 struct Config {
   std::string listen_host = "127.0.0.1";  // without brackets: "::1"
   int listen_port = 9464;
@@ -90,7 +100,9 @@ struct Config {
   SchedulerConfig scheduler;
   DetectionConfig detection;
   std::vector<MaintenanceWindow> maintenance;  // applies to every target
-  std::vector<TargetConfig> targets;
+  ShardConfig shard;
+  std::vector<TargetConfig> targets;  // this shard's (all of them without `shard`)
+  std::size_t targets_in_file = 0;    // before the shard took its part
   AlertingConfig alerting;
   std::string source_path;   // absolute path of the file read ("" for ParseConfig of a buffer)
   std::string content_hash;  // SHA-256 hex of the file bytes: an unchanged file need not reload
@@ -103,6 +115,10 @@ tl::expected<Config, std::vector<ConfigError>> LoadConfig(const std::string& pat
 // (its directory; the current directory when it has none).
 tl::expected<Config, std::vector<ConfigError>> ParseConfig(std::string_view yaml_text,
                                                            std::string_view file_name);
+
+// Keys a reload cannot change in a running daemon (listen, database, location, shard): "" when
+// `next` keeps them all, else which changed and from what to what, to refuse the reload with.
+std::string RestartOnlyChange(const Config& running, const Config& next);
 
 // Reads the target's bearer token now (env var or file, trailing newline trimmed). "" when the
 // target has none. The error names the variable or file, never the value. Blocking (file read).

@@ -58,9 +58,9 @@ using detail::TargetSeries;
 
 // Label names our families use (or Prometheus adds at scrape time); a configured label by one
 // of these names would collide, so it is skipped.
-constexpr std::array<std::string_view, 13> kReservedLabels = {
-    "target",           "location",  "phase", "class", "state",    "kind",   "name",
-    "protocol_version", "transport", "le",    "job",   "instance", "version"};
+constexpr std::array<std::string_view, 14> kReservedLabels = {
+    "target", "location",         "shard",     "phase", "class", "state",    "kind",
+    "name",   "protocol_version", "transport", "le",    "job",   "instance", "version"};
 
 bool IsReserved(std::string_view name) {
   for (auto reserved : kReservedLabels) {
@@ -226,7 +226,8 @@ constexpr size_t kPieceBytes = 64 * 1024;
 
 }  // namespace
 
-ProbeMetrics::ProbeMetrics(std::string location) : location_(std::move(location)) {}
+ProbeMetrics::ProbeMetrics(std::string location, std::string shard)
+    : location_(std::move(location)), shard_(std::move(shard)) {}
 
 ProbeMetrics::~ProbeMetrics() = default;
 
@@ -242,6 +243,7 @@ bool ProbeMetrics::Update(const std::string& target, Change change) {
 void ProbeMetrics::AddTarget(const TargetMeta& t) {
   std::map<std::string, std::string> sorted = {{"target", t.name}};
   if (!location_.empty()) sorted.emplace("location", location_);
+  if (!shard_.empty()) sorted.emplace("shard", shard_);
   for (const auto& [name, value] : t.labels) {
     if (IsUsableLabelName(name) && !IsReserved(name)) sorted.emplace(name, BoundLabelValue(value));
   }

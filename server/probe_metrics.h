@@ -47,8 +47,8 @@ struct TargetMeta {
 
 class ProbeMetrics {
  public:
-  // `location` "" means no location label.
-  explicit ProbeMetrics(std::string location);
+  // Labels on every series of this instance: `location` and `shard` ("" means no such label).
+  explicit ProbeMetrics(std::string location, std::string shard = "");
   ~ProbeMetrics();
   ProbeMetrics(const ProbeMetrics&) = delete;
   ProbeMetrics& operator=(const ProbeMetrics&) = delete;
@@ -88,6 +88,7 @@ class ProbeMetrics {
   bool Update(const std::string& target, Change change);
 
   const std::string location_;
+  const std::string shard_;
 
   mutable std::mutex mu_;  // guards series_ and every record in it
   std::map<std::string, std::shared_ptr<detail::TargetSeries>, std::less<>> series_;
