@@ -30,8 +30,18 @@ std::string LastClassText(const TargetSnapshot& t) {
   return t.last_class ? std::string(ToString(*t.last_class)) : std::string("none");
 }
 
+// The failure's cause when the tracker named one (a deploy or drift just before it, issue 11),
+// then the server's own words: "...: tool calls failing since deploy 1.0.0 → 2.0.0 at ...,
+// which changed the tools: tool add removed. Last error: ...". A failed run's diagnosis is
+// only ever that cause; a latency spike's is read by LatencySpike itself.
 std::string WithError(std::string text, const TargetSnapshot& t) {
-  if (!t.last_error.empty()) text += ": " + t.last_error;
+  const bool cause = !t.last_diagnosis.empty() && t.last_class && !IsSuccess(*t.last_class);
+  if (cause) {
+    text += ": " + t.last_diagnosis;
+    if (!t.last_error.empty()) text += ". Last error: " + t.last_error;
+  } else if (!t.last_error.empty()) {
+    text += ": " + t.last_error;
+  }
   return text;
 }
 

@@ -45,7 +45,8 @@ json StatusJson(const storage::TargetStatus& s) {
           {"last_run_at", OrNull(s.last_run_at, FormatTimestamp)},
           {"runs_24h", s.runs_24h},
           {"uptime_24h", OrNull(s.uptime_24h, [](double u) { return u; })},
-          {"p95_ms", OrNull(s.p95_24h, [](Micros p) { return ToMs(p); })}};
+          {"p95_ms", OrNull(s.p95_24h, [](Micros p) { return ToMs(p); })},
+          {"diagnosis", TextOrNull(s.diagnosis)}};
 }
 
 json RunJson(const storage::RunRow& r) {

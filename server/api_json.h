@@ -14,8 +14,9 @@
 
 namespace mcpwatch {
 
-// {target, state, state_since, last_class, last_run_at, runs_24h, uptime_24h, p95_ms}; unknown
-// values are null.
+// {target, state, state_since, last_class, last_run_at, runs_24h, uptime_24h, p95_ms,
+// diagnosis}; unknown values are null. diagnosis is the newest run's: for a failure, the deploy
+// or drift that caused it ("tool calls failing since deploy 1.0.0 → 2.0.0 at ...").
 nlohmann::json StatusJson(const storage::TargetStatus& s);
 
 // {target, started_at, class, ok, success, total_ms, error, diagnosis, transport,

@@ -157,10 +157,11 @@ tl::expected<std::vector<StepRow>, std::string> DecodeStoredSteps(std::string_vi
   return DecodeSteps(json);
 }
 
-// The class and start of the target's newest run, into `status` (left alone when it has none).
+// The class, start and diagnosis of the target's newest run, into `status` (left alone when it
+// has none).
 tl::expected<void, std::string> ReadLastRun(Database& db, int64_t target_id, TargetStatus& status) {
   auto last = db.Prepare(
-      "SELECT class, started_at FROM runs WHERE target_id = ? "
+      "SELECT class, started_at, diagnosis FROM runs WHERE target_id = ? "
       "ORDER BY started_at DESC LIMIT 1");
   if (!last) return tl::make_unexpected(last.error());
   last->Bind(target_id);
@@ -169,6 +170,7 @@ tl::expected<void, std::string> ReadLastRun(Database& db, int64_t target_id, Tar
     if (!cls) return tl::make_unexpected(cls.error());
     status.last_class = *cls;
     status.last_run_at = FromEpochMs(row.Int(1));
+    if (!row.IsNull(2)) status.diagnosis = row.Text(2);
     return {};
   });
 }
