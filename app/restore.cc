@@ -79,6 +79,7 @@ ProbeResult FromRunRow(const storage::RunRow& row) {
   t.tools_hash = row.tools_hash;
   t.timings = {row.dns, row.connect, row.tls, row.total};
   t.cert_not_after = row.cert_not_after;
+  if (row.health_status) t.health = HealthRecord::Answered(*row.health_status);
   for (const auto& s : row.steps) {
     StepRecord rec;
     rec.step = s.step;

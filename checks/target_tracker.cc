@@ -6,6 +6,7 @@
 
 #include "base/digest.h"
 #include "base/timestamp.h"
+#include "checks/health_check.h"
 #include "checks/schema_drift.h"
 #include "checks/tool_list.h"
 
@@ -103,11 +104,17 @@ TrackerOutput TargetTracker::Observe(std::string url, std::chrono::system_clock:
   }
   const std::string cause = r.Success() ? std::string() : DeployCause(r);
   if (!cause.empty() && r.verdict.diagnosis.empty()) r.verdict.diagnosis = cause;
+  // What the server's own health endpoint said, when it disagrees (issue 11, item 5).
+  const std::string health =
+      r.transcript.health ? HealthDiagnosis(*r.transcript.health, r.verdict.cls) : "";
+  AddHealthDiagnosis(r.verdict, r.transcript);
 
   StateUpdate update = state_.Observe(r.verdict.cls, in_maintenance, started);
   if (update.transition) {
-    if (!cause.empty() && update.transition->to != TargetState::kUp) {
-      update.transition->reason += "; " + cause;
+    if (update.transition->to != TargetState::kUp) {
+      for (const std::string* line : {&cause, &health}) {
+        if (!line->empty()) update.transition->reason += "; " + *line;
+      }
     }
     out.events.push_back(
         MakeEvent(name_, EventKind::kStateChange, started, ToJson(*update.transition)));

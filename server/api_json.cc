@@ -73,6 +73,7 @@ json RunJson(const storage::RunRow& r) {
         {"total_ms", ToMs(r.total)}}},
       {"tls", {{"not_after", OrNull(r.cert_not_after, FormatTimestamp)}}},
       {"maintenance", r.maintenance},
+      {"health", r.health_status ? json{{"status_code", *r.health_status}} : json(nullptr)},
   };
 }
 

@@ -196,6 +196,32 @@ TEST_CASE("a failure rule names the deploy that caused it before the last error"
         "initialize_failure");
 }
 
+// Issue 11, item 5: the target's own health endpoint says healthy while its MCP runs fail.
+TEST_CASE("HealthGreenMcpFailing fires when a down target's health endpoint answered 2xx",
+          "[rules]") {
+  auto with_health = [](TargetSnapshot t, std::optional<int> status) {
+    auto run = std::make_shared<ProbeResult>(*t.last_run);
+    run->verdict.cls = *t.last_class;
+    if (status) run->transcript.health = HealthRecord::Answered(*status);
+    t.last_run = std::move(run);
+    return t;
+  };
+  const RuleSpec spec = DefaultRule(RuleId::kHealthGreenMcpFailing);
+  CHECK(spec.severity == Severity::kWarning);
+  TargetSnapshot green = with_health(DownTarget(FC::kToolError), 200);
+  RuleOutcome out = EvaluateRule(spec, green, {kT0, kT0});
+  REQUIRE(out.active);
+  CHECK(out.description ==
+        "shop's own health endpoint answers HTTP 200 while its MCP runs fail (tool_error): "
+        "internal checks pass, the MCP path does not. Last error: initialize: tool_error");
+  // Health failing too, no health_url, or not (yet) down: quiet.
+  CHECK_FALSE(EvaluateRule(spec, with_health(DownTarget(FC::kToolError), 503), {kT0, kT0}).active);
+  CHECK_FALSE(
+      EvaluateRule(spec, with_health(DownTarget(FC::kToolError), std::nullopt), {kT0, kT0}).active);
+  CHECK_FALSE(EvaluateRule(spec, with_health(UpTarget(), 200), {kT0, kT0}).active);
+  CHECK(ParseRuleId("HealthGreenMcpFailing") == RuleId::kHealthGreenMcpFailing);
+}
+
 TEST_CASE("config overrides for, severity and enabled", "[rules]") {
   AlertingConfig config;
   config.rules.push_back({"TargetDown", std::chrono::minutes(2), "warning", std::nullopt});
