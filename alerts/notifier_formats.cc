@@ -45,6 +45,10 @@ json SlackBody(const json& n) {
                                                                   : ":large_orange_circle:";
   std::string text = emoji + " " + Headline(n) + " (" + NoticeString(n, "severity") +
                      "): " + NoticeString(n, "summary");
+  // The push notification shows only `text`: the cause goes there too (issue 11).
+  if (!resolved && !NoticeString(n, "diagnosis").empty()) {
+    text += " " + NoticeString(n, "diagnosis");
+  }
   std::string body = "*" + Headline(n) + "* (" + NoticeString(n, "severity") + ")\n" +
                      NoticeString(n, "summary") + "\n" + NoticeString(n, "description");
   std::string context = "started " + NoticeString(n, "started_at");

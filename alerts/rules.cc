@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/parse_by_name.h"
+#include "checks/health_check.h"
 
 namespace mcpwatch::alerts {
 
@@ -30,8 +31,18 @@ std::string LastClassText(const TargetSnapshot& t) {
   return t.last_class ? std::string(ToString(*t.last_class)) : std::string("none");
 }
 
+// The failure's cause when the tracker named one (a deploy or drift just before it, issue 11),
+// then the server's own words: "...: tool calls failing since deploy 1.0.0 → 2.0.0 at ...,
+// which changed the tools: tool add removed. Last error: ...". A failed run's diagnosis is
+// only ever that cause; a latency spike's is read by LatencySpike itself.
 std::string WithError(std::string text, const TargetSnapshot& t) {
-  if (!t.last_error.empty()) text += ": " + t.last_error;
+  const bool cause = !t.last_diagnosis.empty() && t.last_class && !IsSuccess(*t.last_class);
+  if (cause) {
+    text += ": " + t.last_diagnosis;
+    if (!t.last_error.empty()) text += ". Last error: " + t.last_error;
+  } else if (!t.last_error.empty()) {
+    text += ": " + t.last_error;
+  }
   return text;
 }
 
@@ -134,6 +145,18 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
                              : "expires in " + std::to_string(Days(left)) + " days at ";
       return Active(name + "'s TLS certificate " + when + FormatTimestamp(*t.cert_not_after));
     }
+    case RuleId::kHealthGreenMcpFailing: {
+      // Down (so confirmed, never one lost run) while the last run's health answer was 2xx.
+      const ProbeResult* run = t.last_run.get();
+      if (t.state != TargetState::kDown || run == nullptr || !run->transcript.health ||
+          !run->transcript.health->Green() || run->Success()) {
+        return {};
+      }
+      return Active(name + "'s own health endpoint answers " +
+                    HealthAnswer(*run->transcript.health) + " while its MCP runs fail (" +
+                    LastClassText(t) + "): internal checks pass, the MCP path does not" +
+                    (t.last_error.empty() ? "" : ". Last error: " + t.last_error));
+    }
     case RuleId::kProberStale: {
       TimePoint reference = std::max(t.last_run_at, ctx.daemon_started_at);
       if (ctx.now - reference <= kStaleIntervals * t.interval) return {};
@@ -164,6 +187,7 @@ std::string_view ToString(RuleId r) {
     case RuleId::kCrashLoop: return kRuleNames[6];
     case RuleId::kCertificateExpiring: return kRuleNames[7];
     case RuleId::kProberStale: return kRuleNames[8];
+    case RuleId::kHealthGreenMcpFailing: return kRuleNames[9];
   }
   return kRuleNames[0];
 }
@@ -201,6 +225,7 @@ RuleSpec DefaultRule(RuleId id) {
       break;
     case RuleId::kSchemaDrift:
     case RuleId::kCertificateExpiring: spec.severity = Severity::kWarning; break;
+    case RuleId::kHealthGreenMcpFailing: spec.severity = Severity::kWarning; break;
   }
   return spec;
 }
@@ -233,6 +258,8 @@ std::string_view Summary(RuleId id) {
     case RuleId::kCrashLoop: return "MCP server is crash-looping.";
     case RuleId::kCertificateExpiring: return "TLS certificate expires soon.";
     case RuleId::kProberStale: return "mcpwatch has stopped probing a target.";
+    case RuleId::kHealthGreenMcpFailing:
+      return "MCP server fails while its own health endpoint says healthy.";
   }
   return "";
 }

@@ -29,12 +29,15 @@ enum class RuleId {
   kCrashLoop,
   kCertificateExpiring,
   kProberStale,
+  kHealthGreenMcpFailing,  // issue 11: the target's own health endpoint is green, MCP is down
 };
 
 inline constexpr std::array kAllRules = {
-    RuleId::kTargetDown,   RuleId::kInitializeFailing,   RuleId::kToolCallsFailing,
-    RuleId::kLatencySpike, RuleId::kSchemaDrift,         RuleId::kDeployRegression,
-    RuleId::kCrashLoop,    RuleId::kCertificateExpiring, RuleId::kProberStale,
+    RuleId::kTargetDown,       RuleId::kInitializeFailing,
+    RuleId::kToolCallsFailing, RuleId::kLatencySpike,
+    RuleId::kSchemaDrift,      RuleId::kDeployRegression,
+    RuleId::kCrashLoop,        RuleId::kCertificateExpiring,
+    RuleId::kProberStale,      RuleId::kHealthGreenMcpFailing,
 };
 
 std::string_view ToString(RuleId r);  // the names of kRuleNames: "TargetDown", ...

@@ -13,6 +13,7 @@
 #include "base/duration.h"
 #include "base/url.h"
 #include "checks/classifier.h"
+#include "checks/health_check.h"
 #include "checks/probe_json.h"
 #include "checks/redaction.h"
 #include "config/target_rules.h"
@@ -39,6 +40,7 @@ struct ProbeFlags {
   std::string max_tools_list_latency;
   std::string max_tool_call_latency;
   std::string ca_file;
+  std::string health_url;
   bool json = false;
   // OAuth (the config's auth: keys)
   std::string auth;
@@ -147,6 +149,12 @@ tl::expected<std::pair<ProbeSpec, LatencyPolicy>, std::string> BuildSpec(const P
     return tl::unexpected("--ca-file: cannot read " + f.ca_file);
   }
   spec.ca_file = f.ca_file;
+  if (!f.health_url.empty()) {
+    if (std::string why = CheckHttpUrl(f.health_url); !why.empty()) {
+      return tl::unexpected("--health-url: " + why);
+    }
+    spec.health_url = f.health_url;
+  }
   spec.secrets = SpecSecrets(spec, {});
 
   LatencyPolicy policy;
@@ -205,6 +213,7 @@ int RunProbe(const ProbeFlags& flags) {
   AuthorizedRun run = RunAuthorizedProbe(**loop, prober, spec, oauth.get());
   result.transcript = std::move(run.transcript);
   result.verdict = Classify(result.transcript, policy);
+  AddHealthDiagnosis(result.verdict, result.transcript);
   if (run.auth) {
     // Not in the verdict yet (auth health classes come with the daemon's token manager).
     std::cerr << "mcpwatch probe: auth " << ToString(run.auth->failure) << ": " << run.auth->message
@@ -245,6 +254,8 @@ std::function<int()> AddProbeCommand(CLI::App& app) {
                   "Limit for tools/list");
   cmd->add_option("--max-tool-call-latency", flags->max_tool_call_latency, "Limit for tools/call");
   cmd->add_option("--ca-file", flags->ca_file, "Extra trusted CA certificates (PEM)");
+  cmd->add_option("--health-url", flags->health_url,
+                  "The server's own health endpoint, fetched alongside (no credentials sent)");
   cmd->add_flag("--json", flags->json, "Print the result as one JSON object");
   cmd->add_option("--auth", flags->auth,
                   "Log in with OAuth when the server asks: oauth | client_credentials");

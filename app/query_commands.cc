@@ -95,6 +95,9 @@ void PrintStatusTable(const json& rows) {
                      12)
               << (r["p95_ms"].is_null() ? "-" : Fixed(r["p95_ms"].get<double>(), "%.1f ms"))
               << "\n";
+    // The cause in one line under its row (issue 11).
+    if (r["diagnosis"].is_string())
+      std::cout << "  ↳ " << r["diagnosis"].get<std::string>() << "\n";
   }
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "checks/classifier.h"
+#include "checks/health_check.h"
 #include "checks/probe_json.h"
 
 namespace mcpwatch {
@@ -59,6 +60,9 @@ void PrintReport(std::ostream& out, const ProbeResult& r, const ProbeSpec& spec)
   out << "\n";
   for (const StepRecord& s : t.steps) out << StepLine(s, spec, t) << "\n";
   out << "  total       " << Ms(t.timings.total) << "\n";
+  if (t.health) {
+    out << "  health      " << HealthAnswer(*t.health) << " in " << Ms(t.health->duration) << "\n";
+  }
   out << "verdict: " << ToString(r.verdict.cls);
   if (!r.verdict.error.empty()) out << " - " << r.verdict.error;
   out << "\n";

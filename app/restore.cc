@@ -33,14 +33,15 @@ PhaseDurations DurationsOfSample(const storage::LatencySample& s) {
   return d;
 }
 
-// The events each tracker remembers (what the alert rules read), over the longest horizon any
-// tracker asks for: one query for every target, at most kMaxQueryLimit rows (the newest).
+// The events each tracker remembers (what the alert rules read) and the deploys and drifts it
+// names as the cause of later failures, over the longest horizon any tracker asks for: one
+// query for every target, at most kMaxQueryLimit rows (the newest).
 tl::expected<void, std::string> RestoreRecentEvents(
     storage::HistoryReader& reader, std::map<std::string, std::unique_ptr<TargetTracker>>& trackers,
     std::chrono::system_clock::time_point now) {
   std::chrono::seconds horizon{0};
   for (const auto& [name, tracker] : trackers) {
-    horizon = std::max(horizon, tracker->recent_events_horizon());
+    horizon = std::max({horizon, tracker->recent_events_horizon(), tracker->cause_horizon()});
   }
   if (horizon <= std::chrono::seconds(0)) return {};
   auto events = reader.Events("", now - horizon, storage::kMaxQueryLimit);
@@ -78,6 +79,7 @@ ProbeResult FromRunRow(const storage::RunRow& row) {
   t.tools_hash = row.tools_hash;
   t.timings = {row.dns, row.connect, row.tls, row.total};
   t.cert_not_after = row.cert_not_after;
+  if (row.health_status) t.health = HealthRecord::Answered(*row.health_status);
   for (const auto& s : row.steps) {
     StepRecord rec;
     rec.step = s.step;

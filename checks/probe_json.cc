@@ -62,6 +62,14 @@ nlohmann::json ToJson(const ProbeResult& r) {
        {{"not_after", t.cert_not_after ? nlohmann::json(FormatTimestamp(*t.cert_not_after))
                                        : nlohmann::json(nullptr)}}},
   };
+  // The server's own health endpoint (health_url / --health-url), absent when not asked for.
+  if (t.health) {
+    j["health"] = {
+        {"status_code", t.health->http_status},
+        {"duration_ms", ToMs(t.health->duration)},
+        {"retry_after", t.health->retry_after.empty() ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(t.health->retry_after)}};
+  }
   return j;
 }
 

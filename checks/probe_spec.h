@@ -55,6 +55,9 @@ struct ProbeSpec {
   std::chrono::milliseconds timeout{10000};  // whole-run deadline
   std::optional<ToolCallSpec> tool_call;
   std::string ca_file;  // extra trusted CA bundle (PEM)
+  // The server's own health endpoint, GET alongside the run within its deadline ("" = none).
+  // Sent without the operator's headers or token: it is another URL (issue 11).
+  std::string health_url;
   ProbeHint hint;
   RequestHeaderHook request_headers;
 };

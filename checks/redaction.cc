@@ -210,8 +210,12 @@ void Redactor::ScrubInPlace(std::string& text) const {
 void Redact(Transcript& transcript, const Redactor& redactor) {
   if (redactor.empty()) return;
   auto& [transport, era, protocol_version, era_reason, era_detection, server, tool_count,
-         tools_hash, tools_canonical, timings, cert_not_after, deadline_exceeded, steps] =
+         tools_hash, tools_canonical, timings, cert_not_after, deadline_exceeded, steps, health] =
       transcript;
+  if (health) {
+    redactor.ScrubInPlace(health->detail);
+    redactor.ScrubInPlace(health->retry_after);
+  }
   // tools_hash stays as sent: a digest reveals nothing, drift detection compares it run to run,
   // and a short hex-looking secret must not mangle it.
   ScrubFields(redactor, transport, era, protocol_version, era_reason, era_detection, server,

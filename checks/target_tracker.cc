@@ -6,6 +6,7 @@
 
 #include "base/digest.h"
 #include "base/timestamp.h"
+#include "checks/health_check.h"
 #include "checks/schema_drift.h"
 #include "checks/tool_list.h"
 
@@ -14,8 +15,8 @@ namespace {
 
 constexpr std::size_t kMaxSamples = 512;
 
-Event MakeEvent(const std::string& target, EventKind kind,
-                std::chrono::system_clock::time_point at, nlohmann::json details) {
+Event MakeEvent(const std::string& target, EventKind kind, std::chrono::system_clock::time_point at,
+                nlohmann::json details) {
   Event e;
   e.target = target;
   e.kind = kind;
@@ -43,7 +44,9 @@ TargetTracker::TargetTracker(std::string name, TrackerPolicy policy)
       crash_loop_(policy.crash_loop),
       cert_(policy.cert_thresholds) {}
 
-void TargetTracker::SetPolicy(TrackerPolicy policy) { policy_ = std::move(policy); }
+void TargetTracker::SetPolicy(TrackerPolicy policy) {
+  policy_ = std::move(policy);
+}
 
 // "tool calls failing since deploy 1.0.0 → 2.0.0 at 2026-12-03T12:03:00.000Z, which changed
 // the tools: tool add removed; ...": the failure named with the change that came just before it,
@@ -101,14 +104,20 @@ TrackerOutput TargetTracker::Observe(std::string url, std::chrono::system_clock:
   }
   const std::string cause = r.Success() ? std::string() : DeployCause(r);
   if (!cause.empty() && r.verdict.diagnosis.empty()) r.verdict.diagnosis = cause;
+  // What the server's own health endpoint said, when it disagrees (issue 11, item 5).
+  const std::string health =
+      r.transcript.health ? HealthDiagnosis(*r.transcript.health, r.verdict.cls) : "";
+  AddHealthDiagnosis(r.verdict, r.transcript);
 
   StateUpdate update = state_.Observe(r.verdict.cls, in_maintenance, started);
   if (update.transition) {
-    if (!cause.empty() && update.transition->to != TargetState::kUp) {
-      update.transition->reason += "; " + cause;
+    if (update.transition->to != TargetState::kUp) {
+      for (const std::string* line : {&cause, &health}) {
+        if (!line->empty()) update.transition->reason += "; " + *line;
+      }
     }
-    out.events.push_back(MakeEvent(name_, EventKind::kStateChange, started,
-                                   ToJson(*update.transition)));
+    out.events.push_back(
+        MakeEvent(name_, EventKind::kStateChange, started, ToJson(*update.transition)));
   }
   out.request_confirmation = update.request_confirmation;
 
@@ -184,8 +193,7 @@ void TargetTracker::TrackSchema(const ProbeResult& r, TrackerOutput& out) {
                                 {"new_hash", t.tools_hash},
                                 {"diff", ToJson(report)}};
       out.events.push_back(MakeEvent(name_, EventKind::kSchemaDrift, r.started_at, details));
-      last_change_.drift = details["summary"].get<std::string>();
-      last_change_.drift_at = r.started_at;
+      NoteChange(out.events.back());
     }
   }
   tools_hash_ = t.tools_hash;
@@ -216,9 +224,8 @@ void TargetTracker::RecordWindowRun(std::chrono::system_clock::time_point at,
 
 void TargetTracker::TrackDeploy(const ProbeResult& r, TrackerOutput& out) {
   if (auto deploy = deploy_.Observe(r)) {
-    last_change_.deploy = deploy->old_version + " → " + deploy->new_version;
-    last_change_.deploy_at = deploy->at;
     out.events.push_back(MakeEvent(name_, EventKind::kDeploy, deploy->at, ToJson(*deploy)));
+    NoteChange(out.events.back());
     pending_deploy_ = std::chrono::floor<std::chrono::seconds>(deploy->at);
   }
 }
@@ -246,7 +253,25 @@ void TargetTracker::RestoreTools(const std::string& tools_canonical_json) {
   tools_hash_ = tools_json_.empty() ? "" : Sha256Hex(tools_json_);
 }
 
+// The deploy or drift a later failure names as its cause (DeployCause), from the event's
+// details, so a stored event restores exactly what Observe noted.
+void TargetTracker::NoteChange(const Event& e) {
+  const auto text = [&](const char* key) {
+    auto it = e.details.find(key);
+    return it != e.details.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (!e.details.is_object()) return;
+  if (e.kind == EventKind::kDeploy) {
+    last_change_.deploy = text("old_version") + " → " + text("new_version");
+    last_change_.deploy_at = e.at;
+  } else if (e.kind == EventKind::kSchemaDrift) {
+    last_change_.drift = text("summary");
+    last_change_.drift_at = e.at;
+  }
+}
+
 void TargetTracker::RestoreEvent(Event e) {
+  NoteChange(e);
   if (!RemembersEvent(e.kind)) return;
   auto horizon = e.at - policy_.recent_events.horizon;
   Remember(std::move(e));

@@ -36,9 +36,8 @@ struct TrackerPolicy {
   StatePolicy state;
   CrashLoopPolicy crash_loop;
   RegressionPolicy regression;
-  std::vector<std::chrono::hours> cert_thresholds = {std::chrono::hours(30 * 24),
-                                                     std::chrono::hours(14 * 24),
-                                                     std::chrono::hours(7 * 24)};
+  std::vector<std::chrono::hours> cert_thresholds = {
+      std::chrono::hours(30 * 24), std::chrono::hours(14 * 24), std::chrono::hours(7 * 24)};
   EventMemory recent_events;
 };
 
@@ -66,7 +65,9 @@ class TargetTracker {
   // The stored newest run (deploy detection and last_run(); its tool list, if any, is dropped).
   void RestoreLastRun(ProbeResult run);
   void RestoreTools(const std::string& tools_canonical_json);
-  // One stored event, oldest first; kept as if Observe had emitted it.
+  // One stored event, oldest first; kept as if Observe had emitted it. A deploy or
+  // schema_drift event is also remembered as the cause to name on the failures that follow it
+  // (within cause_horizon()), so a restart does not lose the cause (issue 11).
   void RestoreEvent(Event e);
   void SetPolicy(TrackerPolicy policy);  // config reload: detectors keep their memory
 
@@ -87,6 +88,8 @@ class TargetTracker {
   // oldest first.
   const std::vector<Event>& recent_events() const { return events_; }
   std::chrono::seconds recent_events_horizon() const { return policy_.recent_events.horizon; }
+  // How long after a deploy or drift a failing run names it as its cause.
+  std::chrono::seconds cause_horizon() const { return policy_.regression.after; }
 
  private:
   LatencyPolicy Latency() const;
@@ -99,6 +102,7 @@ class TargetTracker {
   bool RemembersEvent(EventKind kind) const;
   void Remember(Event e);
   void ForgetEventsBefore(std::chrono::system_clock::time_point horizon);
+  void NoteChange(const Event& e);
 
   std::string name_;
   TrackerPolicy policy_;

@@ -101,6 +101,24 @@ struct RunTimings {
   Micros total{0};
 };
 
+// The server's own health endpoint (ProbeSpec::health_url), fetched alongside the MCP steps
+// within the same deadline (issue 11): what an orchestrator's readiness check would see.
+struct HealthRecord {
+  int http_status = 0;  // 0: no HTTP answer (transport says why)
+  TransportError transport = TransportError::kNone;
+  std::string detail;       // the library's words for a transport error
+  std::string retry_after;  // Retry-After of the answer, if any (a draining server's 503)
+  Micros duration{0};
+
+  bool Green() const { return http_status >= 200 && http_status < 300; }
+  static HealthRecord Answered(int status) {
+    HealthRecord h;
+    h.http_status = status;
+    return h;
+  }
+  bool operator==(const HealthRecord&) const = default;
+};
+
 struct Transcript {
   TransportKind transport = TransportKind::kStreamableHttp;
   ProtocolEra era = ProtocolEra::kLegacy;
@@ -116,8 +134,9 @@ struct Transcript {
   std::string tools_canonical;  // the canonical JSON itself (for drift snapshots)
   RunTimings timings;
   std::optional<std::chrono::system_clock::time_point> cert_not_after;
-  bool deadline_exceeded = false;  // the whole-run deadline cut the run short
-  std::vector<StepRecord> steps;   // in the order they ran; steps not reached are absent
+  bool deadline_exceeded = false;      // the whole-run deadline cut the run short
+  std::vector<StepRecord> steps;       // in the order they ran; steps not reached are absent
+  std::optional<HealthRecord> health;  // nullopt: no health_url configured
 
   const StepRecord* Find(Step s) const {
     for (const auto& r : steps) {

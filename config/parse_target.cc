@@ -12,7 +12,7 @@ namespace mcpwatch::config_parse {
 namespace {
 
 // Every key a target may carry; defaults take all of them but name and url.
-constexpr std::array<std::string_view, 15> kTargetKeys = {"name",
+constexpr std::array<std::string_view, 16> kTargetKeys = {"name",
                                                           "url",
                                                           "transport",
                                                           "interval",
@@ -26,7 +26,8 @@ constexpr std::array<std::string_view, 15> kTargetKeys = {"name",
                                                           "ca_file",
                                                           "labels",
                                                           "max_latency",
-                                                          "maintenance"};
+                                                          "maintenance",
+                                                          "health_url"};
 constexpr std::array<std::string_view, 13> kDefaultsKeys = {
     "transport",        "interval",          "timeout",    "headers",   "secret_headers",
     "bearer_token_env", "bearer_token_file", "auth",       "tool_call", "ca_file",
@@ -260,6 +261,7 @@ std::vector<TargetConfig> ParseTargets(const YAML::Node& node, const TargetConfi
       }
     }
     ApplyTargetKeys(item, t, reader, where, base_dir);
+    ParseDeployDayKeys(item, t, reader, where);
     if (t.auth && (!t.bearer_token_env.empty() || !t.bearer_token_file.empty())) {
       reader.Error(item, "auth and bearer_token_env/bearer_token_file are both set " + where +
                              " (choose one)");

@@ -19,7 +19,6 @@ namespace mcpwatch::config_parse {
 // `path` made absolute against `base_dir` (the config file's directory), normalised.
 std::string ResolvePath(const std::filesystem::path& base_dir, const std::string& path);
 
-
 void ParseStorage(const YAML::Node& node, StorageConfig& out, YamlReader& reader);
 void ParseScheduler(const YAML::Node& node, SchedulerConfig& out, YamlReader& reader);
 void ParseDetection(const YAML::Node& node, DetectionConfig& out, YamlReader& reader);
@@ -34,6 +33,10 @@ void ParseDefaults(const YAML::Node& node, TargetConfig& out, YamlReader& reader
                    const std::filesystem::path& base_dir);
 std::vector<TargetConfig> ParseTargets(const YAML::Node& node, const TargetConfig& defaults,
                                        YamlReader& reader, const std::filesystem::path& base_dir);
+
+// The deploy-day keys of one target (issue 11): health_url, per target only.
+void ParseDeployDayKeys(const YAML::Node& item, TargetConfig& t, YamlReader& reader,
+                        const std::string& where);
 
 void ParseAlerting(const YAML::Node& node, const std::vector<TargetConfig>& targets,
                    AlertingConfig& out, YamlReader& reader);

@@ -85,6 +85,15 @@ ChannelContext ProbeRun::Context() {
 void ProbeRun::Start() {
   started_ = EventLoop::Clock::now();
   deadline_ = started_ + spec_.timeout;
+  if (!spec_.health_url.empty()) {
+    health_pending_ = true;
+    health_ = HealthFetch::Start(loop_, spec_.health_url, deadline_, spec_.ca_file,
+                                 [this](HealthRecord r) {
+                                   transcript_.health = std::move(r);
+                                   health_pending_ = false;
+                                   if (steps_done_) Deliver();
+                                 });
+  }
   auto url = ParseProbeUrl(spec_.url);
   if (!url) {
     StepRecord rec;
@@ -467,11 +476,17 @@ void ProbeRun::Finish() {
     }
     transcript_.timings.total = std::chrono::duration_cast<Micros>(now - started_);
     transcript_.deadline_exceeded = now >= deadline_;
-    auto done = std::move(done_);
-    done(std::move(transcript_));
+    steps_done_ = true;
+    if (!health_pending_) Deliver();
   };
   if (!channel_) return complete(std::nullopt);
   channel_->Close(complete);
+}
+
+// Hands the transcript back; `done` may destroy this run, so nothing follows it.
+void ProbeRun::Deliver() {
+  auto done = std::move(done_);
+  done(std::move(transcript_));
 }
 
 }  // namespace mcpwatch

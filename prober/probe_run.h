@@ -18,6 +18,7 @@
 #include "checks/result_judge.h"
 #include "checks/transcript.h"
 #include "prober/event_loop.h"
+#include "prober/health_fetch.h"
 #include "prober/rpc_channel.h"
 
 namespace mcpwatch {
@@ -57,6 +58,7 @@ class ProbeRun {
   void Ping();
   void Fail(StepRecord record);
   void Finish();
+  void Deliver();
   ChannelContext Context();
 
   EventLoop& loop_;
@@ -83,6 +85,11 @@ class ProbeRun {
   int input_rounds_ = 0;                         // input_required answers sent so far
   Micros tool_call_time_{0};                     // all rounds of the tool call
   bool finished_ = false;
+  // The health endpoint's GET (spec.health_url), alongside the steps: the run hands back its
+  // transcript once both the steps and this are done, all by the one deadline.
+  std::unique_ptr<HealthFetch> health_;
+  bool health_pending_ = false;
+  bool steps_done_ = false;
 };
 
 }  // namespace mcpwatch

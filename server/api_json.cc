@@ -45,7 +45,8 @@ json StatusJson(const storage::TargetStatus& s) {
           {"last_run_at", OrNull(s.last_run_at, FormatTimestamp)},
           {"runs_24h", s.runs_24h},
           {"uptime_24h", OrNull(s.uptime_24h, [](double u) { return u; })},
-          {"p95_ms", OrNull(s.p95_24h, [](Micros p) { return ToMs(p); })}};
+          {"p95_ms", OrNull(s.p95_24h, [](Micros p) { return ToMs(p); })},
+          {"diagnosis", TextOrNull(s.diagnosis)}};
 }
 
 json RunJson(const storage::RunRow& r) {
@@ -72,6 +73,7 @@ json RunJson(const storage::RunRow& r) {
         {"total_ms", ToMs(r.total)}}},
       {"tls", {{"not_after", OrNull(r.cert_not_after, FormatTimestamp)}}},
       {"maintenance", r.maintenance},
+      {"health", r.health_status ? json{{"status_code", *r.health_status}} : json(nullptr)},
   };
 }
 

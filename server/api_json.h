@@ -14,14 +14,16 @@
 
 namespace mcpwatch {
 
-// {target, state, state_since, last_class, last_run_at, runs_24h, uptime_24h, p95_ms}; unknown
-// values are null.
+// {target, state, state_since, last_class, last_run_at, runs_24h, uptime_24h, p95_ms,
+// diagnosis}; unknown values are null. diagnosis is the newest run's: for a failure, the deploy
+// or drift that caused it ("tool calls failing since deploy 1.0.0 → 2.0.0 at ...").
 nlohmann::json StatusJson(const storage::TargetStatus& s);
 
 // {target, started_at, class, ok, success, total_ms, error, diagnosis, transport,
 //  protocol_version, server {name, version}, tools {count, schema_hash}, steps [...],
-//  timings {...}, tls {not_after}, maintenance}. "ok" is class == ok, "success" also counts
-// latency_spike, as in the probe JSON.
+//  timings {...}, tls {not_after}, maintenance, health {status_code}}. "ok" is class == ok,
+// "success" also counts latency_spike, as in the probe JSON. health is null without a
+// health_url; its status_code 0 means the health endpoint gave no answer.
 nlohmann::json RunJson(const storage::RunRow& r);
 
 // {id, target, kind, at, details}; details is the stored JSON object; target is null for an

@@ -46,6 +46,7 @@ struct TargetSeries {
   std::array<uint64_t, kAllEventKinds.size()> events{};
   std::array<std::optional<double>, kAllBaselinePhases.size()> baseline{};
   std::optional<double> cert_expiry;
+  std::optional<double> health_status;  // only for targets with a health_url (issue 11)
   // name, version, protocol_version, transport
   std::optional<std::array<std::string, 4>> server_info;
 };
@@ -101,6 +102,7 @@ void SetLastRunGauges(TargetSeries& s, const ProbeResult& r) {
   s.tools = t.tool_count.value_or(0);
   s.tools_hash = detail::ToolsHashNumber(t.tools_hash);
   if (t.cert_not_after) s.cert_expiry = UnixSeconds(*t.cert_not_after);
+  if (t.health) s.health_status = t.health->http_status;
   s.last_run = UnixSeconds(r.started_at);
   // A run whose initialize did not pass keeps the last known identity.
   if (!t.server.name.empty() || !t.server.version.empty() || !t.protocol_version.empty()) {
@@ -153,7 +155,7 @@ void WriteHistograms(std::string& out, std::string_view name, const TargetSeries
 }
 
 // The families in the order they were always exposed.
-constexpr std::array<FamilySpec, 15> kFamilies = {{
+constexpr std::array<FamilySpec, 16> kFamilies = {{
     {"probe_success", "1 if the last MCP probe run passed every step", "gauge",
      WriteField<&TargetSeries::success>},
     {"probe_duration_seconds", "Wall time of the last probe run", "gauge",
@@ -204,6 +206,13 @@ constexpr std::array<FamilySpec, 15> kFamilies = {{
      "notAfter of the earliest-expiring certificate, unix seconds", "gauge",
      [](std::string& out, std::string_view n, const TargetSeries& s) {
        if (s.cert_expiry) Plain(out, n, s, *s.cert_expiry);
+     }},
+    {"probe_mcp_health_status_code",
+     "HTTP status of the target's own health endpoint in the last run (0: no answer); only "
+     "with health_url",
+     "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.health_status) Plain(out, n, s, *s.health_status);
      }},
     {"probe_mcp_last_run_timestamp_seconds", "Start of the last run, unix seconds", "gauge",
      WriteField<&TargetSeries::last_run>},

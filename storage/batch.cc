@@ -13,8 +13,8 @@ namespace {
 constexpr std::string_view kInsertRun =
     "INSERT INTO runs(target_id, started_at, class, ok, total_ms, error, diagnosis, transport, "
     "protocol_version, server_name, server_version, tool_count, tools_hash, dns_ms, connect_ms, "
-    "tls_ms, cert_not_after, steps, maintenance) "
-    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "tls_ms, cert_not_after, steps, maintenance, health_status) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 constexpr std::string_view kAddCount =
     "INSERT INTO run_counts(target_id, class, total) VALUES(?,?,?) "
@@ -110,7 +110,7 @@ tl::expected<void, std::string> BatchCommitter::InsertRun(int64_t target_id, con
   } else {
     insert->Bind(std::nullopt);
   }
-  insert->Bind(EncodeSteps(row.steps)).Bind(row.maintenance);
+  insert->Bind(EncodeSteps(row.steps)).Bind(row.maintenance).Bind(row.health_status);
   return insert->Run();
 }
 

@@ -122,6 +122,11 @@ CREATE TABLE alerts(
   last_notified_at INTEGER,
   PRIMARY KEY(rule, target)) WITHOUT ROWID;
 )sql"},
+    // The server's own health endpoint's HTTP status (0: no answer), NULL for a target without
+    // a health_url (issue 11). Adding a nullable column rewrites nothing.
+    {9, "add runs.health_status", R"sql(
+ALTER TABLE runs ADD COLUMN health_status INTEGER;
+)sql"},
 };
 
 tl::expected<int, std::string> PragmaInt(Database& db, std::string_view sql) {

@@ -19,7 +19,7 @@ constexpr std::chrono::hours kDay{24};
 #define MCPWATCH_RUN_COLUMNS                                                                    \
   "r.id, t.name, r.started_at, r.class, r.ok, r.total_ms, r.error, r.diagnosis, r.transport, "  \
   "r.protocol_version, r.server_name, r.server_version, r.tool_count, r.tools_hash, r.dns_ms, " \
-  "r.connect_ms, r.tls_ms, r.cert_not_after, r.steps, r.maintenance"
+  "r.connect_ms, r.tls_ms, r.cert_not_after, r.steps, r.maintenance, r.health_status"
 
 int ClampLimit(int limit) {
   return std::clamp(limit, 0, kMaxQueryLimit);
@@ -59,6 +59,7 @@ tl::expected<RunRow, std::string> RowFrom(const Query& q) {
   if (!steps) return tl::make_unexpected("run " + std::to_string(row.id) + ": " + steps.error());
   row.steps = std::move(*steps);
   row.maintenance = q.Int(19) != 0;
+  if (auto health = q.OptInt(20)) row.health_status = static_cast<int>(*health);
   return row;
 }
 
@@ -157,10 +158,11 @@ tl::expected<std::vector<StepRow>, std::string> DecodeStoredSteps(std::string_vi
   return DecodeSteps(json);
 }
 
-// The class and start of the target's newest run, into `status` (left alone when it has none).
+// The class, start and diagnosis of the target's newest run, into `status` (left alone when it
+// has none).
 tl::expected<void, std::string> ReadLastRun(Database& db, int64_t target_id, TargetStatus& status) {
   auto last = db.Prepare(
-      "SELECT class, started_at FROM runs WHERE target_id = ? "
+      "SELECT class, started_at, diagnosis FROM runs WHERE target_id = ? "
       "ORDER BY started_at DESC LIMIT 1");
   if (!last) return tl::make_unexpected(last.error());
   last->Bind(target_id);
@@ -169,6 +171,7 @@ tl::expected<void, std::string> ReadLastRun(Database& db, int64_t target_id, Tar
     if (!cls) return tl::make_unexpected(cls.error());
     status.last_class = *cls;
     status.last_run_at = FromEpochMs(row.Int(1));
+    if (!row.IsNull(2)) status.diagnosis = row.Text(2);
     return {};
   });
 }

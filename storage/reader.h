@@ -30,6 +30,9 @@ struct TargetStatus {
   std::optional<Micros> p95_24h;     // p95 of total over those runs that succeeded
   std::string state = "unknown";     // target_state, "unknown" when none stored
   std::optional<TimePoint> state_since;
+  // The newest run's diagnosis: for a failure, the deploy or drift that caused it (issue 11);
+  // for a latency spike, where the time went. "" when it has none.
+  std::string diagnosis;
 };
 
 struct RunCount {

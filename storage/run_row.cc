@@ -62,6 +62,7 @@ RunRow ToRunRow(const ProbeResult& result, bool maintenance) {
   row.connect = t.timings.connect;
   row.tls = t.timings.tls;
   row.cert_not_after = t.cert_not_after;
+  if (t.health) row.health_status = t.health->http_status;
   row.steps.reserve(t.steps.size());
   for (const StepRecord& s : t.steps) {
     row.steps.push_back(StepRow{.step = s.step,

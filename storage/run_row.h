@@ -55,6 +55,8 @@ struct RunRow {
   std::optional<TimePoint> cert_not_after;
   std::vector<StepRow> steps;
   bool maintenance = false;
+  std::optional<int> health_status;  // the health endpoint's HTTP status, 0: no answer; nullopt:
+                                     // no health_url (issue 11)
 };
 
 // Copies what the runs table keeps; drops the rest (e.g. the canonical tool JSON, which lives

@@ -24,6 +24,7 @@ GAUGES_AND_COUNTERS = {
     "probe_mcp_interval_seconds",
     "probe_mcp_maintenance",
     "probe_mcp_events_total",
+    "probe_mcp_health_status_code",
     "mcpwatch_build_info",
     "mcpwatch_inflight_probes",
     "mcpwatch_runs_skipped_total",

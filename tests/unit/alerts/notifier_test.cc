@@ -110,6 +110,29 @@ TEST_CASE("webhook: raw notice body, delivery id, verifiable signature", "[notif
   CHECK_FALSE(RenderRequest(hook, json::array(), Context()));
 }
 
+// Issue 11: the rule's description carries the cause (a deploy or drift just before the
+// failures); every receiver's wording shows it, not only the webhook's raw notice.
+TEST_CASE("every notifier's wording carries the cause in the description", "[notifier]") {
+  AlertTransition t = DownTransition(AlertTransitionKind::kFiring);
+  const std::string cause = "tool calls failing since deploy 1.0.0 → 2.0.0 at 12:03Z";
+  t.description = "shop initializes but its synthetic tool call fails (tool_error): " + cause;
+  t.diagnosis = cause;
+  json notice = MakeNotice(t);
+  CHECK_THAT(json::parse(WebhookBody(notice))["description"].get<std::string>(),
+             Catch::Matchers::Contains(cause));
+  json slack = SlackBody(notice);
+  CHECK_THAT(slack["text"].get<std::string>(), Catch::Matchers::EndsWith(cause));
+  CHECK_THAT(slack["blocks"][0]["text"]["text"].get<std::string>(),
+             Catch::Matchers::Contains(cause));
+  json pd = PagerDutyBody(notice, "key");
+  CHECK_THAT(pd["payload"]["summary"].get<std::string>(), Catch::Matchers::Contains(cause));
+  CHECK(pd["payload"]["custom_details"]["diagnosis"] == cause);
+  json am = AlertmanagerBody(notice, Context());
+  CHECK_THAT(am[0]["annotations"]["description"].get<std::string>(),
+             Catch::Matchers::Contains(cause));
+  CHECK(am[0]["annotations"]["diagnosis"] == cause);
+}
+
 TEST_CASE("slack: text and blocks from the secret URL", "[notifier]") {
   NotifierConfig chat = Notifier("chat", NotifierType::kSlack);
   chat.webhook_url_env = "SLACK_URL";

@@ -167,6 +167,61 @@ TEST_CASE("the drift rule carries the drift report", "[rules]") {
   CHECK_THAT(out.description, Catch::Matchers::Contains("tool x removed"));
 }
 
+// Issue 11: when the failing runs follow a deploy or drift, the tracker names it in the run's
+// diagnosis; every failure rule puts that cause before the server's own error, so each
+// notifier's wording (all render the description) says it.
+TEST_CASE("a failure rule names the deploy that caused it before the last error", "[rules]") {
+  const std::string cause =
+      "tool calls failing since deploy 1.0.0 → 2.0.0 at 2025-06-15T15:06:40.000Z, which changed "
+      "the tools: tool add removed";
+  TargetSnapshot tools = DownTarget(FC::kToolError);
+  tools.last_diagnosis = cause;
+  tools.last_error = "tools/call: isError";
+  RuleOutcome out = EvaluateRule(DefaultRule(RuleId::kToolCallsFailing), tools, {kT0, kT0});
+  REQUIRE(out.active);
+  CHECK(out.description == "shop initializes but its synthetic tool call fails (tool_error): " +
+                               cause + ". Last error: tools/call: isError");
+  TargetSnapshot down = DownTarget(FC::kConnectionRefused);
+  down.last_diagnosis = "runs failing since deploy 1.0.0 → 2.0.0 at X";
+  out = EvaluateRule(DefaultRule(RuleId::kTargetDown), down, {kT0, kT0});
+  REQUIRE(out.active);
+  CHECK_THAT(out.description, Catch::Matchers::Contains("(last class connection_refused): runs "
+                                                        "failing since deploy 1.0.0 → 2.0.0 at X. "
+                                                        "Last error: initialize:"));
+  // Without a cause the description is as before; a latency diagnosis never reads as a cause.
+  TargetSnapshot plain = DownTarget(FC::kInitializeFailure);
+  out = EvaluateRule(DefaultRule(RuleId::kInitializeFailing), plain, {kT0, kT0});
+  CHECK(out.description ==
+        "shop answers HTTP but the MCP session fails (initialize_failure): initialize: "
+        "initialize_failure");
+}
+
+// Issue 11, item 5: the target's own health endpoint says healthy while its MCP runs fail.
+TEST_CASE("HealthGreenMcpFailing fires when a down target's health endpoint answered 2xx",
+          "[rules]") {
+  auto with_health = [](TargetSnapshot t, std::optional<int> status) {
+    auto run = std::make_shared<ProbeResult>(*t.last_run);
+    run->verdict.cls = *t.last_class;
+    if (status) run->transcript.health = HealthRecord::Answered(*status);
+    t.last_run = std::move(run);
+    return t;
+  };
+  const RuleSpec spec = DefaultRule(RuleId::kHealthGreenMcpFailing);
+  CHECK(spec.severity == Severity::kWarning);
+  TargetSnapshot green = with_health(DownTarget(FC::kToolError), 200);
+  RuleOutcome out = EvaluateRule(spec, green, {kT0, kT0});
+  REQUIRE(out.active);
+  CHECK(out.description ==
+        "shop's own health endpoint answers HTTP 200 while its MCP runs fail (tool_error): "
+        "internal checks pass, the MCP path does not. Last error: initialize: tool_error");
+  // Health failing too, no health_url, or not (yet) down: quiet.
+  CHECK_FALSE(EvaluateRule(spec, with_health(DownTarget(FC::kToolError), 503), {kT0, kT0}).active);
+  CHECK_FALSE(
+      EvaluateRule(spec, with_health(DownTarget(FC::kToolError), std::nullopt), {kT0, kT0}).active);
+  CHECK_FALSE(EvaluateRule(spec, with_health(UpTarget(), 200), {kT0, kT0}).active);
+  CHECK(ParseRuleId("HealthGreenMcpFailing") == RuleId::kHealthGreenMcpFailing);
+}
+
 TEST_CASE("config overrides for, severity and enabled", "[rules]") {
   AlertingConfig config;
   config.rules.push_back({"TargetDown", std::chrono::minutes(2), "warning", std::nullopt});

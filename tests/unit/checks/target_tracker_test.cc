@@ -19,8 +19,8 @@ using TimePoint = std::chrono::system_clock::time_point;
 // A run of the target at `total` ms whose server reports `version`.
 Transcript Run(milliseconds total, const std::string& version) {
   Transcript t;
-  for (Step s : {Step::kInitialize, Step::kInitialized, Step::kToolsList, Step::kPing,
-                 Step::kClose}) {
+  for (Step s :
+       {Step::kInitialize, Step::kInitialized, Step::kToolsList, Step::kPing, Step::kClose}) {
     StepRecord r;
     r.step = s;
     r.http_status = s == Step::kInitialized ? 202 : 200;
@@ -58,8 +58,9 @@ struct Feed {
 // Start times with a sub-second part, as real runs have.
 const TimePoint kStart = TimePoint(1'750'000'000s) + 700ms;
 
-TEST_CASE("tracker: a deploy that slows every run is one deploy_regression, judged on the "
-          "runs after it") {
+TEST_CASE(
+    "tracker: a deploy that slows every run is one deploy_regression, judged on the "
+    "runs after it") {
   Feed f;
   TimePoint t = f.Runs(kStart, 60, 100ms, "1.0");  // an hour of healthy runs
   REQUIRE(f.Of(EventKind::kDeploy).empty());
@@ -234,12 +235,15 @@ nlohmann::json Tool(const std::string& name, const std::string& arg, const std::
 
 // Issue 11: drift and deploy detection read every run in which initialize and tools/list
 // answered, whatever the tool call did.
-TEST_CASE("tracker: a deploy that breaks the tool call is a deploy and a breaking drift, and so "
-          "is the rollback") {
+TEST_CASE(
+    "tracker: a deploy that breaks the tool call is a deploy and a breaking drift, and so "
+    "is the rollback") {
   TargetTracker tracker("shop", TrackerPolicy{});
-  const nlohmann::json v1 = {Tool("get_item", "id", "integer"), Tool("list_items", "page", "integer"),
+  const nlohmann::json v1 = {Tool("get_item", "id", "integer"),
+                             Tool("list_items", "page", "integer"),
                              Tool("health", "verbose", "boolean")};
-  const nlohmann::json v2 = {Tool("get_item", "sku", "string"), Tool("health", "verbose", "boolean")};
+  const nlohmann::json v2 = {Tool("get_item", "sku", "string"),
+                             Tool("health", "verbose", "boolean")};
   auto observe = [&](TimePoint at, Transcript t) {
     return tracker.Observe("http://127.0.0.1/mcp", at, std::move(t), false);
   };
@@ -273,8 +277,7 @@ TEST_CASE("tracker: a deploy that breaks the tool call is a deploy and a breakin
   CHECK_THAT(deployed.result.verdict.diagnosis,
              Catch::StartsWith("tool calls failing since deploy 1.0.0 → 2.0.0 at "));
   CHECK_THAT(deployed.result.verdict.diagnosis,
-             Catch::Contains("which changed the tools: ") &&
-                 Catch::Contains("list_items removed"));
+             Catch::Contains("which changed the tools: ") && Catch::Contains("list_items removed"));
   // The same failing run again is no new deploy or drift, and still names the cause; the state
   // change to down says it too.
   TrackerOutput again = observe(kStart + 120s, BrokenCallRun("2.0.0", v2));
@@ -305,6 +308,36 @@ TEST_CASE("tracker: a deploy that breaks the tool call is a deploy and a breakin
   TrackerOutput down = observe(kStart + 240s, refused);
   CHECK_FALSE(has(down, EventKind::kDeploy));
   CHECK_FALSE(down.tools_changed);
+}
+
+// Issue 11: a restarted daemon rebuilds its trackers from the stored history; the deploy and
+// drift events it restores are the cause the next failing runs name, until the regression
+// window after them has passed.
+TEST_CASE("tracker: a restored deploy and drift are still named as the cause after a restart") {
+  TrackerPolicy policy;
+  policy.regression.after = 600s;
+  TargetTracker tracker("shop", policy);
+  const nlohmann::json v2 = {Tool("get_item", "sku", "string")};
+  Event deploy{.target = "shop",
+               .kind = EventKind::kDeploy,
+               .at = kStart,
+               .details = {{"old_version", "1.0.0"}, {"new_version", "2.0.0"}}};
+  Event drift{.target = "shop",
+              .kind = EventKind::kSchemaDrift,
+              .at = kStart,
+              .details = {{"grade", "breaking"}, {"summary", "tool list_items removed"}}};
+  tracker.RestoreEvent(deploy);
+  tracker.RestoreEvent(drift);
+  Transcript broken = BrokenCallRun("2.0.0", v2);
+  TrackerOutput after = tracker.Observe("http://127.0.0.1/mcp", kStart + 120s, broken, false);
+  CHECK(after.result.verdict.cls == FailureClass::kToolError);
+  CHECK(after.result.verdict.diagnosis == "tool calls failing since deploy 1.0.0 → 2.0.0 at " +
+                                              FormatTimestamp(kStart) +
+                                              ", which changed the tools: tool list_items removed");
+  // Past the window the failure is no longer blamed on that deploy.
+  TrackerOutput later = tracker.Observe("http://127.0.0.1/mcp", kStart + 601s, broken, false);
+  CHECK(later.result.verdict.diagnosis.empty());
+  CHECK(tracker.cause_horizon() == 600s);
 }
 
 }  // namespace

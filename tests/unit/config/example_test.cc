@@ -22,6 +22,7 @@ TEST_CASE("examples/mcpwatch.yaml loads", "[config][example]") {
   CHECK(shop.spec.transport == TransportChoice::kStreamableHttp);
   REQUIRE(shop.spec.tool_call.has_value());
   CHECK(shop.spec.tool_call->arguments == nlohmann::json{{"id", 1}});
+  CHECK(shop.spec.health_url == "https://mcp.example.com/healthz");
   CHECK(shop.labels ==
         std::map<std::string, std::string>{{"env", "production"}, {"team", "payments"}});
   CHECK(config->alerting.notifiers.size() == 4);

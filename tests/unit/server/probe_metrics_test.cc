@@ -1,7 +1,5 @@
 #include "server/probe_metrics.h"
 
-
-
 #include <catch2/catch.hpp>
 #include <regex>
 #include <string>
@@ -321,6 +319,32 @@ TEST_CASE("configured labels go on every series, a label change keeps the values
     CHECK(CountLines(text, "probe_mcp_server_info{") == 1);
     CHECK(SampleValue(text, "probe_ssl_earliest_cert_expiry{" + labels + "}") == Approx(1.8e9));
   }
+}
+
+}  // namespace
+}  // namespace mcpwatch
+
+namespace mcpwatch {
+namespace {
+
+// Issue 11: the health endpoint's answer is one gauge, and only for a target that has a
+// health_url (its runs carry a health record); other targets get no series.
+TEST_CASE("probe_mcp_health_status_code exists only for runs with a health record") {
+  ProbeMetrics metrics("");
+  metrics.AddTarget({.name = "plain", .interval = 60s, .labels = {}});
+  metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
+  REQUIRE(metrics.ObserveRun(OkRun("plain")));
+  ProbeResult failing = RefusedRun("shop");
+  failing.transcript.health = HealthRecord::Answered(200);
+  REQUIRE(metrics.ObserveRun(failing));
+  std::string text = metrics.ExpositionText();
+  CHECK(SampleValue(text, "probe_mcp_health_status_code{target=\"shop\"}") == 200.0);
+  CHECK(text.find("probe_mcp_health_status_code{target=\"plain\"}") == std::string::npos);
+  failing.transcript.health = HealthRecord::Answered(0);
+  failing.transcript.health->transport = TransportError::kConnectRefused;
+  REQUIRE(metrics.ObserveRun(failing));
+  CHECK(SampleValue(metrics.ExpositionText(), "probe_mcp_health_status_code{target=\"shop\"}") ==
+        0.0);
 }
 
 }  // namespace

@@ -116,6 +116,10 @@ TEST_CASE("StatusJson and EventJson shapes") {
   CHECK(s["p95_ms"] == 123.4);
   CHECK(s["state_since"].is_null());
   CHECK(StatusJson(storage::TargetStatus{})["last_run_at"].is_null());
+  CHECK(s["diagnosis"].is_null());  // the newest run named no cause
+  storage::TargetStatus failing = Status("shop", "down");
+  failing.diagnosis = "tool calls failing since deploy 1.0.0 → 2.0.0 at 2025-06-15T15:06:40.000Z";
+  CHECK(StatusJson(failing)["diagnosis"] == failing.diagnosis);
 
   storage::EventRecord e{.id = 7,
                          .target = "shop",

@@ -92,6 +92,7 @@ TEST_CASE("Status computes uptime and p95 over the last 24 hours", "[storage][re
                                  ok ? FailureClass::kOk : FailureClass::kUnavailable,
                                  ok ? Micros((i + 1) * 1'000) : Micros(500'000)));
   }
+  results.back().verdict.diagnosis = "runs failing since deploy 1.0.0 → 2.0.0 at T";
   results.push_back(MakeResult("idle", At(kNowMs - 30 * 3'600'000)));
   std::vector<WriteFn> writes;
   writes.push_back([](Database& db) {
@@ -117,6 +118,7 @@ TEST_CASE("Status computes uptime and p95 over the last 24 hours", "[storage][re
   CHECK(shop.last_run_at == At(kNowMs - 3'600'000 + 19 * 60'000));
   CHECK(shop.state == "degraded");
   CHECK(shop.state_since == At(kNowMs - 5'000));
+  CHECK(shop.diagnosis == "runs failing since deploy 1.0.0 → 2.0.0 at T");  // the newest run's
 
   CHECK(idle.target == "idle");
   CHECK(idle.runs_24h == 0);
@@ -124,6 +126,7 @@ TEST_CASE("Status computes uptime and p95 over the last 24 hours", "[storage][re
   CHECK_FALSE(idle.p95_24h);
   CHECK(idle.last_class == FailureClass::kOk);
   CHECK(idle.state == "unknown");
+  CHECK(idle.diagnosis.empty());
 
   CHECK(never.target == "never");
   CHECK_FALSE(never.last_class);
