@@ -116,13 +116,15 @@ TEST_CASE("every dashboard and rule expression evaluates, matches series and has
 
   TempDir dir;
   const int port = FreePort();
-  std::string config =
-      WriteConfig(dir, port,
-                  {{"healthy", healthy.Url(), "labels: {team: payments}"},
-                   {"broken_db", broken_db.Url(), "tool_call: {name: db_error, arguments: {}}"},
-                   {"refused", "http://127.0.0.1:" + std::to_string(refused_port) + "/mcp", ""},
-                   {"tls", tls.Url(), "ca_file: " + cert.cert},
-                   {"shop", shop->Url(), ""}});
+  std::string config = WriteConfig(
+      dir, port,
+      {{"healthy", healthy.Url(), "labels: {team: payments}"},
+       {"broken_db", broken_db.Url(),
+        "tool_call: {name: db_error, arguments: {}}\n    health_url: http://127.0.0.1:" +
+            std::to_string(broken_db.port()) + "/health"},
+       {"refused", "http://127.0.0.1:" + std::to_string(refused_port) + "/mcp", ""},
+       {"tls", tls.Url(), "ca_file: " + cert.cert},
+       {"shop", shop->Url(), ""}});
   // `location` labels every per-target series; a small baseline sample makes the baseline
   // gauges appear within seconds; TargetDown (refused) notifies a receiver that answers and
   // one whose port is closed, so both delivered and failed notifications are counted.
