@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "checks/failure_class.h"
 #include "checks/step.h"
 
 namespace mcpwatch {
@@ -101,6 +102,14 @@ struct RunTimings {
   Micros total{0};
 };
 
+// Why no usable OAuth token could be had for this run (the daemon's token manager or `probe
+// --auth`): an auth health class and a message that holds no secret. The classifier reports a
+// run the MCP server then refused (401/403) under this class instead of auth_failure.
+struct AuthProblem {
+  FailureClass cls = FailureClass::kAuthCredentialsRejected;  // one of IsAuthHealth
+  std::string message;
+};
+
 struct Transcript {
   TransportKind transport = TransportKind::kStreamableHttp;
   ProtocolEra era = ProtocolEra::kLegacy;
@@ -117,7 +126,8 @@ struct Transcript {
   RunTimings timings;
   std::optional<std::chrono::system_clock::time_point> cert_not_after;
   bool deadline_exceeded = false;  // the whole-run deadline cut the run short
-  std::vector<StepRecord> steps;   // in the order they ran; steps not reached are absent
+  std::optional<AuthProblem> auth_problem;
+  std::vector<StepRecord> steps;  // in the order they ran; steps not reached are absent
 
   const StepRecord* Find(Step s) const {
     for (const auto& r : steps) {

@@ -120,7 +120,8 @@ void EachText(StepRecord& r, F&& f) {
 template <typename F>
 void EachText(Transcript& t, F&& f) {
   auto& [transport, era, protocol_version, era_reason, era_detection, server, tool_count,
-         tools_hash, tools_canonical, timings, cert_not_after, deadline_exceeded, steps] = t;
+         tools_hash, tools_canonical, timings, cert_not_after, deadline_exceeded, auth_problem,
+         steps] = t;
   auto& [name, version, title] = server;
   auto& [dns, connect, tls, total] = timings;
   auto each = [&](auto&... m) { (f(m), ...); };
@@ -128,6 +129,10 @@ void EachText(Transcript& t, F&& f) {
   each(transport, era, protocol_version, era_reason, era_detection, name, version, title,
        tool_count, tools_canonical, dns, connect, tls, total, cert_not_after, deadline_exceeded);
   (void)tools_hash;
+  if (auth_problem) {
+    auto& [cls, message] = *auth_problem;
+    each(cls, message);
+  }
   for (StepRecord& r : steps) EachText(r, f);
 }
 
@@ -135,6 +140,7 @@ TEST_CASE("redaction: Redact covers every text field of a transcript", "[redacti
   const std::string secret = "canary-7d1e";
   Transcript t;
   t.steps.resize(2);
+  t.auth_problem = AuthProblem{};
   t.tools_hash = "hash canary-7d1e kept";
   int fields = 0;
   EachText(t, [&](auto& m) {
@@ -143,7 +149,8 @@ TEST_CASE("redaction: Redact covers every text field of a transcript", "[redacti
       ++fields;
     }
   });
-  CHECK(fields == 6 + 2 * 6);  // protocol_version, era_reason, server x3, tools_canonical; 6 per step
+  // protocol_version, era_reason, server x3, tools_canonical, auth_problem's message; 6 per step
+  CHECK(fields == 7 + 2 * 6);
   Redact(t, Redactor({secret}));
   int scrubbed = 0;
   EachText(t, [&](auto& m) {
