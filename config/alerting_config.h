@@ -57,9 +57,21 @@ struct AlertingConfig {
 };
 
 // The built-in alert rule names (a contract: DESIGN §4).
-inline constexpr std::array<std::string_view, 9> kRuleNames{
-    "TargetDown",       "InitializeFailing", "ToolCallsFailing",    "LatencySpike", "SchemaDrift",
-    "DeployRegression", "CrashLoop",         "CertificateExpiring", "ProberStale"};
+// The Auth* rules (issue 13) report the monitor's own access: an OAuth target whose token
+// cannot be had, instead of TargetDown.
+inline constexpr std::array<std::string_view, 13> kRuleNames{"TargetDown",
+                                                             "InitializeFailing",
+                                                             "ToolCallsFailing",
+                                                             "LatencySpike",
+                                                             "SchemaDrift",
+                                                             "DeployRegression",
+                                                             "CrashLoop",
+                                                             "CertificateExpiring",
+                                                             "ProberStale",
+                                                             "AuthDiscoveryFailing",
+                                                             "AuthServerUnavailable",
+                                                             "AuthCredentialsRejected",
+                                                             "AuthRefreshExpiring"};
 
 inline constexpr std::array<std::string_view, 3> kSeverities{"critical", "warning", "info"};
 
