@@ -9,6 +9,7 @@
 #include "app/oauth_probe.h"
 #include "app/report.h"
 #include "auth/auth_config.h"
+#include "auth/auth_health.h"
 #include "auth/oauth_client.h"
 #include "base/duration.h"
 #include "base/url.h"
@@ -204,12 +205,12 @@ int RunProbe(const ProbeFlags& flags) {
   result.started_at = std::chrono::system_clock::now();
   AuthorizedRun run = RunAuthorizedProbe(**loop, prober, spec, oauth.get());
   result.transcript = std::move(run.transcript);
-  result.verdict = Classify(result.transcript, policy);
   if (run.auth) {
-    // Not in the verdict yet (auth health classes come with the daemon's token manager).
-    std::cerr << "mcpwatch probe: auth " << ToString(run.auth->failure) << ": " << run.auth->message
-              << "\n";
+    // The server refused us and no token could be had: the verdict says why (issue 13 item 5).
+    result.transcript.auth_problem =
+        AuthProblem{AuthHealthClass(run.auth->failure), run.auth->message};
   }
+  result.verdict = Classify(result.transcript, policy);
   if (flags.json) {
     std::cout << ToJson(result).dump(2) << "\n";
   } else {

@@ -43,6 +43,7 @@ struct TargetSeries {
   double last_run = 0;
   double interval = 0;
   bool maintenance = false;
+  bool auth = false;
   std::array<uint64_t, kAllEventKinds.size()> events{};
   std::array<std::optional<double>, kAllBaselinePhases.size()> baseline{};
   std::optional<double> cert_expiry;
@@ -170,8 +171,9 @@ constexpr std::array<FamilySpec, 15> kFamilies = {{
     {"probe_mcp_runs_total", "Probe runs by failure class", "counter",
      [](std::string& out, std::string_view n, const TargetSeries& s) {
        for (FailureClass c : kAllFailureClasses) {
-         WithLabel(out, n, s, "class", ToString(c),
-                   static_cast<double>(s.runs[static_cast<size_t>(c)]));
+         const auto count = s.runs[static_cast<size_t>(c)];
+         if (IsAuthHealth(c) && !s.auth && count == 0) continue;
+         WithLabel(out, n, s, "class", ToString(c), static_cast<double>(count));
        }
      }},
     {"probe_mcp_state", "1 for the target's current state", "gauge",
@@ -253,6 +255,7 @@ void ProbeMetrics::AddTarget(const TargetMeta& t) {
   // A label change moves every value to the new label set: the record is the same.
   slot->labels = std::move(labels);
   slot->interval = Seconds(t.interval);
+  slot->auth = t.auth;
 }
 
 void ProbeMetrics::RemoveTarget(const std::string& name) {

@@ -1,8 +1,7 @@
 #include "server/probe_metrics.h"
 
-
-
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <regex>
 #include <string>
 
@@ -77,9 +76,23 @@ TEST_CASE("AddTarget pre-initialises every class, phase, state and kind at 0") {
 
   for (FailureClass c : kAllFailureClasses) {
     INFO(ToString(c));
-    CHECK(SampleValue(text, Series("probe_mcp_runs_total", "class=\"" + std::string(ToString(c)) +
-                                                               "\",target=\"shop\"")) == 0.0);
+    const std::string series = Series("probe_mcp_runs_total",
+                                      "class=\"" + std::string(ToString(c)) + "\",target=\"shop\"");
+    if (IsAuthHealth(c)) {
+      CHECK(std::isnan(SampleValue(text, series)));  // shop has no auth: configured
+    } else {
+      CHECK(SampleValue(text, series) == 0.0);
+    }
   }
+  metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}, .auth = true});
+  const std::string with_auth = metrics.ExpositionText();
+  for (FailureClass c : kAllFailureClasses) {
+    INFO(ToString(c));
+    CHECK(SampleValue(with_auth,
+                      Series("probe_mcp_runs_total",
+                             "class=\"" + std::string(ToString(c)) + "\",target=\"shop\"")) == 0.0);
+  }
+  metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
   for (const char* phase : kPhases) {
     INFO(phase);
     CHECK(SampleValue(text, Series("probe_mcp_duration_seconds",
