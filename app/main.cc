@@ -1,11 +1,11 @@
 // mcpwatch: external uptime prober and persistence-failure detector for MCP servers.
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <iostream>
 #include <map>
 
 #include "app/alerts_command.h"
+#include "app/login_command.h"
 #include "app/probe_command.h"
 #include "app/query_commands.h"
 #include "app/schema_command.h"
@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   commands["events"] = mcpwatch::AddEventsCommand(app);
   commands["schema"] = mcpwatch::AddSchemaCommand(app);
   commands["alerts"] = mcpwatch::AddAlertsCommand(app);
+  commands["auth"] = mcpwatch::AddAuthCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
