@@ -24,9 +24,14 @@ std::optional<std::chrono::milliseconds> RenewIn(SystemTime now, SystemTime obta
                                                  const RenewalPolicy& policy) {
   using std::chrono::milliseconds;
   if (!expires) return std::nullopt;
-  const auto lifetime = std::max(*expires - obtained, SystemTime::duration::zero());
-  const auto at = obtained + std::chrono::duration_cast<SystemTime::duration>(
-                                 lifetime * std::clamp(policy.renew_at, 0.0, 1.0));
+  using D = SystemTime::duration;
+  const auto lifetime = std::max(*expires - obtained, D::zero());
+  const auto share = [&](double f) {
+    return std::chrono::duration_cast<D>(lifetime * std::clamp(f, 0.0, 1.0));
+  };
+  const auto before_lead = lifetime - std::chrono::duration_cast<D>(policy.lead);
+  const auto at =
+      obtained + std::max(std::min(share(policy.renew_at), before_lead), share(policy.earliest));
   if (at <= now) return milliseconds(0);
   return std::chrono::duration_cast<milliseconds>(at - now);
 }

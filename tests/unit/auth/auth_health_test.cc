@@ -38,7 +38,8 @@ TEST_CASE("auth health: every OAuth failure explains one auth class", "[auth_hea
   }
 }
 
-TEST_CASE("auth health: a token is renewed at 80 % of its lifetime", "[auth_health]") {
+TEST_CASE("auth health: a token is renewed at 80 % of its lifetime, a minute ahead at least",
+          "[auth_health]") {
   const RenewalPolicy p;
   struct Row {
     const char* name;
@@ -48,10 +49,12 @@ TEST_CASE("auth health: a token is renewed at 80 % of its lifetime", "[auth_heal
     std::optional<milliseconds> renew_in;
   };
   const Row rows[] = {
-      {"fresh 1 h token", kT0, kT0, kT0 + seconds(3600), milliseconds(2880'000)},
-      {"3 s token, just obtained", kT0, kT0, kT0 + seconds(3), milliseconds(2400)},
-      {"3 s token, 2 s old", kT0 + seconds(2), kT0, kT0 + seconds(3), milliseconds(400)},
-      {"past the 80 % point", kT0 + milliseconds(2500), kT0, kT0 + seconds(3), milliseconds(0)},
+      {"fresh 1 h token: 80 %", kT0, kT0, kT0 + seconds(3600), milliseconds(2880'000)},
+      {"5 min token: 80 % is a minute ahead", kT0, kT0, kT0 + seconds(300), milliseconds(240'000)},
+      {"2 min token: a minute ahead", kT0, kT0, kT0 + seconds(120), milliseconds(60'000)},
+      {"3 s token: never before half", kT0, kT0, kT0 + seconds(3), milliseconds(1500)},
+      {"3 s token, 1 s old", kT0 + seconds(1), kT0, kT0 + seconds(3), milliseconds(500)},
+      {"past the renewal point", kT0 + milliseconds(2500), kT0, kT0 + seconds(3), milliseconds(0)},
       {"already expired", kT0 + seconds(10), kT0, kT0 + seconds(3), milliseconds(0)},
       {"restored from the file", kT0, kT0 - seconds(1800), kT0 + seconds(1800),
        milliseconds(1080'000)},
