@@ -273,6 +273,7 @@ void Daemon::Impl::Housekeeping() {
     if (t.auth) {
       if (auto view = tokens->Current(name)) {
         snapshots.back().auth_refresh_expires_at = view->refresh_expires_at;
+        metrics->SetAuthRefreshExpiry(name, view->refresh_expires_at);
       }
     }
   }

@@ -47,6 +47,7 @@ struct TargetSeries {
   std::array<uint64_t, kAllEventKinds.size()> events{};
   std::array<std::optional<double>, kAllBaselinePhases.size()> baseline{};
   std::optional<double> cert_expiry;
+  std::optional<double> auth_refresh_expiry;
   // name, version, protocol_version, transport
   std::optional<std::array<std::string, 4>> server_info;
 };
@@ -154,7 +155,7 @@ void WriteHistograms(std::string& out, std::string_view name, const TargetSeries
 }
 
 // The families in the order they were always exposed.
-constexpr std::array<FamilySpec, 15> kFamilies = {{
+constexpr std::array<FamilySpec, 16> kFamilies = {{
     {"probe_success", "1 if the last MCP probe run passed every step", "gauge",
      WriteField<&TargetSeries::success>},
     {"probe_duration_seconds", "Wall time of the last probe run", "gauge",
@@ -219,6 +220,11 @@ constexpr std::array<FamilySpec, 15> kFamilies = {{
          WithLabel(out, n, s, "kind", ToString(k),
                    static_cast<double>(s.events[static_cast<size_t>(k)]));
        }
+     }},
+    {"probe_mcp_auth_refresh_expiry_timestamp_seconds",
+     "When the OAuth refresh token held for the target expires, unix seconds", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.auth_refresh_expiry) Plain(out, n, s, *s.auth_refresh_expiry);
      }},
 }};
 
@@ -296,6 +302,14 @@ bool ProbeMetrics::SetBaseline(const std::string& target, BaselinePhase p,
 
 bool ProbeMetrics::CountEvent(const std::string& target, EventKind k) {
   return Update(target, [&](TargetSeries& s) { ++s.events[static_cast<size_t>(k)]; });
+}
+
+bool ProbeMetrics::SetAuthRefreshExpiry(const std::string& target,
+                                        std::optional<std::chrono::system_clock::time_point> at) {
+  return Update(target, [&](TargetSeries& s) {
+    s.auth_refresh_expiry.reset();
+    if (at) s.auth_refresh_expiry = UnixSeconds(*at);
+  });
 }
 
 bool ProbeMetrics::SetMaintenance(const std::string& target, bool on) {

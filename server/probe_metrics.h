@@ -72,6 +72,10 @@ class ProbeMetrics {
                    std::optional<std::chrono::microseconds> median);
   bool CountEvent(const std::string& target, EventKind k);
   bool SetMaintenance(const std::string& target, bool on);
+  // When the OAuth refresh token the prober holds for the target expires (AuthRefreshExpiring's
+  // input); nullopt: no such series (no auth, or the authorization server did not say).
+  bool SetAuthRefreshExpiry(const std::string& target,
+                            std::optional<std::chrono::system_clock::time_point> at);
 
   // Start-up restore from SQLite: counters continue from the stored totals (raised to `total`,
   // never lowered, so calling twice is harmless), gauges show the last stored run.

@@ -20,6 +20,7 @@ GAUGES_AND_COUNTERS = {
     "probe_mcp_tools_hash",
     "probe_mcp_latency_baseline_seconds",
     "probe_ssl_earliest_cert_expiry",
+    "probe_mcp_auth_refresh_expiry_timestamp_seconds",
     "probe_mcp_last_run_timestamp_seconds",
     "probe_mcp_interval_seconds",
     "probe_mcp_maintenance",

@@ -211,6 +211,17 @@ TEST_CASE(
     CHECK(server.Stats()["mcp_401"] == 0);  // renewed ahead of expiry, never refused
     CHECK(server.Stats()["refused"] == 0);
     CHECK(server.Stats()["client_credentials"] >= 4);  // svc: a new grant per lifetime
+    // The refresh token's expiry (refresh_token_expires_in: 30 days) feeds the watchdog; svc
+    // holds no refresh token.
+    const std::string metrics = HttpGet(base + "/metrics").body;
+    const auto expiry =
+        Metric(metrics, "probe_mcp_auth_refresh_expiry_timestamp_seconds", {{"target", "shop"}});
+    REQUIRE(expiry);
+    const double now_s =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    CHECK(*expiry > now_s + 29 * 86400.0);
+    CHECK_FALSE(
+        Metric(metrics, "probe_mcp_auth_refresh_expiry_timestamp_seconds", {{"target", "svc"}}));
   }
 
   // Revoked: once the last access token expires, the runs are auth_credentials_rejected and

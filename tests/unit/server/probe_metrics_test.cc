@@ -184,6 +184,19 @@ TEST_CASE("ObserveRun sets the last-run gauges, counts the class and fills the h
   }
 }
 
+TEST_CASE("the OAuth refresh token expiry is a gauge only while it is known") {
+  ProbeMetrics metrics("");
+  metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}, .auth = true});
+  const std::string series = "probe_mcp_auth_refresh_expiry_timestamp_seconds{target=\"shop\"}";
+  CHECK(std::isnan(SampleValue(metrics.ExpositionText(), series)));
+  const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1'900'000'000));
+  CHECK(metrics.SetAuthRefreshExpiry("shop", at));
+  CHECK(SampleValue(metrics.ExpositionText(), series) == Approx(1.9e9));
+  CHECK(metrics.SetAuthRefreshExpiry("shop", std::nullopt));  // a new refresh token, no lifetime
+  CHECK(std::isnan(SampleValue(metrics.ExpositionText(), series)));
+  CHECK_FALSE(metrics.SetAuthRefreshExpiry("unknown", at));
+}
+
 TEST_CASE("server_info is replaced, not added, when a value changes") {
   ProbeMetrics metrics("");
   metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
