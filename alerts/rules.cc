@@ -20,6 +20,19 @@ bool IsToolFailure(FailureClass c) {
   return c == FailureClass::kToolError || c == FailureClass::kToolMissing;
 }
 
+bool IsAuthDiscovery(FailureClass c) {
+  return c == FailureClass::kAuthDiscoveryError;
+}
+bool IsAuthServerDown(FailureClass c) {
+  return c == FailureClass::kAuthServerUnavailable;
+}
+bool IsAuthRejected(FailureClass c) {
+  return c == FailureClass::kAuthCredentialsRejected;
+}
+bool IsAnyAuthHealth(FailureClass c) {
+  return IsAuthHealth(c);
+}
+
 // The last kLayerRuns runs all satisfy `pred`.
 bool LastRunsAre(const TargetSnapshot& t, bool (*pred)(FailureClass)) {
   const auto& runs = t.recent_classes;
@@ -94,7 +107,7 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
   switch (id) {
     case RuleId::kTargetDown:
       if (t.state != TargetState::kDown || LastRunsAre(t, IsSessionFailure) ||
-          LastRunsAre(t, IsToolFailure)) {
+          LastRunsAre(t, IsToolFailure) || LastRunsAre(t, IsAnyAuthHealth)) {
         return {};
       }
       return Active(WithError(name + " is down since " + FormatTimestamp(t.state_since) +
@@ -165,6 +178,30 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
       return Active(name + " has not been probed for " + std::to_string(kStaleIntervals) +
                     " intervals (last run " + last + "); the scheduler may be stuck");
     }
+    case RuleId::kAuthDiscoveryFailing:
+      if (!LastRunsAre(t, IsAuthDiscovery)) return {};
+      return Active(
+          WithError(name + "'s OAuth metadata is missing or invalid, so no token can be had", t));
+    case RuleId::kAuthServerUnavailable:
+      if (!LastRunsAre(t, IsAuthServerDown)) return {};
+      return Active(WithError(name + "'s authorization server does not issue tokens", t));
+    case RuleId::kAuthCredentialsRejected:
+      if (!LastRunsAre(t, IsAuthRejected)) return {};
+      return Active(WithError(
+          name + "'s credentials are missing, rejected or revoked; a person must act", t));
+    case RuleId::kAuthRefreshExpiring: {
+      if (!t.auth_refresh_expires_at) return {};
+      auto left = *t.auth_refresh_expires_at - ctx.now;
+      if (left >= kAuthRefreshWarning) return {};
+      std::string when = left <= std::chrono::system_clock::duration::zero()
+                             ? "expired at "
+                             : "expires in " +
+                                   std::to_string(duration_cast<std::chrono::hours>(left).count()) +
+                                   " hours at ";
+      return Active(name + "'s OAuth refresh token " + when +
+                    FormatTimestamp(*t.auth_refresh_expires_at) +
+                    "; run mcpwatch auth login before then");
+    }
   }
   return {};
 }
@@ -188,6 +225,10 @@ std::string_view ToString(RuleId r) {
     case RuleId::kCertificateExpiring: return kRuleNames[7];
     case RuleId::kProberStale: return kRuleNames[8];
     case RuleId::kHealthGreenMcpFailing: return kRuleNames[9];
+    case RuleId::kAuthDiscoveryFailing: return kRuleNames[10];
+    case RuleId::kAuthServerUnavailable: return kRuleNames[11];
+    case RuleId::kAuthCredentialsRejected: return kRuleNames[12];
+    case RuleId::kAuthRefreshExpiring: return kRuleNames[13];
   }
   return kRuleNames[0];
 }
@@ -224,8 +265,14 @@ RuleSpec DefaultRule(RuleId id) {
       spec.for_duration = std::chrono::minutes(5);
       break;
     case RuleId::kSchemaDrift:
-    case RuleId::kCertificateExpiring: spec.severity = Severity::kWarning; break;
-    case RuleId::kHealthGreenMcpFailing: spec.severity = Severity::kWarning; break;
+    case RuleId::kCertificateExpiring:
+    case RuleId::kHealthGreenMcpFailing:
+    // The monitor's own access failed; the server may be healthy. Warning, so it reaches the
+    // people who own the credential without paging as an outage (docs/alerts.md).
+    case RuleId::kAuthDiscoveryFailing:
+    case RuleId::kAuthServerUnavailable:
+    case RuleId::kAuthCredentialsRejected:
+    case RuleId::kAuthRefreshExpiring: spec.severity = Severity::kWarning; break;
   }
   return spec;
 }
@@ -260,6 +307,13 @@ std::string_view Summary(RuleId id) {
     case RuleId::kProberStale: return "mcpwatch has stopped probing a target.";
     case RuleId::kHealthGreenMcpFailing:
       return "MCP server fails while its own health endpoint says healthy.";
+    case RuleId::kAuthDiscoveryFailing: return "OAuth discovery for an MCP target is failing.";
+    case RuleId::kAuthServerUnavailable:
+      return "The authorization server of an MCP target is unavailable.";
+    case RuleId::kAuthCredentialsRejected:
+      return "mcpwatch's credentials for an MCP target are rejected or revoked.";
+    case RuleId::kAuthRefreshExpiring:
+      return "mcpwatch's OAuth refresh token for an MCP target expires soon.";
   }
   return "";
 }
@@ -271,6 +325,10 @@ RuleOutcome EvaluateRule(const RuleSpec& spec, const TargetSnapshot& target,
   out.severity = spec.severity;
   if (out.active && spec.id == RuleId::kCertificateExpiring && target.cert_not_after &&
       *target.cert_not_after - context.now < kCertCritical) {
+    out.severity = Severity::kCritical;
+  }
+  if (out.active && spec.id == RuleId::kAuthRefreshExpiring && target.auth_refresh_expires_at &&
+      *target.auth_refresh_expires_at - context.now < kAuthRefreshCritical) {
     out.severity = Severity::kCritical;
   }
   return out;

@@ -3,7 +3,8 @@
 // bad". Timing (`for`, re-notify, silences) lives in the AlertEngine, not here.
 //
 // The rules are layered so one broken thing pages under one, the most specific, name:
-// InitializeFailing and ToolCallsFailing take precedence over TargetDown for the same target.
+// InitializeFailing, ToolCallsFailing and the Auth* rules take precedence over TargetDown for
+// the same target.
 #pragma once
 
 #include <array>
@@ -29,15 +30,28 @@ enum class RuleId {
   kCrashLoop,
   kCertificateExpiring,
   kProberStale,
-  kHealthGreenMcpFailing,  // issue 11: the target's own health endpoint is green, MCP is down
+  kHealthGreenMcpFailing,    // issue 11: the target's own health endpoint is green, MCP is down
+  kAuthDiscoveryFailing,     // the last runs were auth_discovery_error
+  kAuthServerUnavailable,    // ... auth_server_unavailable
+  kAuthCredentialsRejected,  // ... auth_credentials_rejected
+  kAuthRefreshExpiring,      // the stored refresh token expires soon (like CertificateExpiring)
 };
 
 inline constexpr std::array kAllRules = {
-    RuleId::kTargetDown,       RuleId::kInitializeFailing,
-    RuleId::kToolCallsFailing, RuleId::kLatencySpike,
-    RuleId::kSchemaDrift,      RuleId::kDeployRegression,
-    RuleId::kCrashLoop,        RuleId::kCertificateExpiring,
-    RuleId::kProberStale,      RuleId::kHealthGreenMcpFailing,
+    RuleId::kTargetDown,
+    RuleId::kInitializeFailing,
+    RuleId::kToolCallsFailing,
+    RuleId::kLatencySpike,
+    RuleId::kSchemaDrift,
+    RuleId::kDeployRegression,
+    RuleId::kCrashLoop,
+    RuleId::kCertificateExpiring,
+    RuleId::kProberStale,
+    RuleId::kHealthGreenMcpFailing,
+    RuleId::kAuthDiscoveryFailing,
+    RuleId::kAuthServerUnavailable,
+    RuleId::kAuthCredentialsRejected,
+    RuleId::kAuthRefreshExpiring,
 };
 
 std::string_view ToString(RuleId r);  // the names of kRuleNames: "TargetDown", ...
@@ -57,6 +71,8 @@ inline constexpr std::chrono::hours kDriftWindow{1};     // SchemaDrift resolves
 inline constexpr std::chrono::hours kCertWarning{14 * 24};
 inline constexpr std::chrono::hours kCertCritical{3 * 24};
 inline constexpr int kStaleIntervals = 3;  // ProberStale: no run for this many intervals
+inline constexpr std::chrono::hours kAuthRefreshWarning{7 * 24};  // AuthRefreshExpiring
+inline constexpr std::chrono::hours kAuthRefreshCritical{24};
 
 struct RuleSpec {
   RuleId id = RuleId::kTargetDown;

@@ -29,7 +29,8 @@ struct TargetSnapshot {
   std::chrono::milliseconds interval{60000};  // the target's probe interval
   std::optional<TimePoint> cert_not_after;    // of the last run (nullopt: no TLS)
   bool in_maintenance = false;                // a maintenance window is open now
-  std::vector<Event> recent_events;  // at least the last hour of the kinds RulesReadEvent; any order
+  std::vector<Event>
+      recent_events;  // at least the last hour of the kinds RulesReadEvent; any order
   std::string last_error;
   std::string last_diagnosis;
   // The last run, shared with the daemon's memory: turned into JSON only for a notice (the
@@ -38,6 +39,9 @@ struct TargetSnapshot {
   // The target's newest tool-list snapshot is the accepted baseline (the operator accepted the
   // drift). Addition to the brief's struct: SchemaDrift resolves on acceptance.
   bool schema_accepted = false;
+  // When the OAuth refresh token the daemon holds for this target expires, when the
+  // authorization server said (issue 13: AuthRefreshExpiring); nullopt: no auth or unknown.
+  std::optional<TimePoint> auth_refresh_expires_at;
 };
 
 }  // namespace mcpwatch::alerts

@@ -13,8 +13,11 @@
 #include "alerts/alert_pipeline.h"
 #include "alerts/build_snapshot.h"
 #include "app/daemon_policy.h"
+#include "app/oauth_probe.h"
 #include "app/restore.h"
 #include "app/supervisor.h"
+#include "app/token_manager.h"
+#include "auth/token_file.h"
 #include "base/timestamp.h"
 #include "base/url.h"
 #include "base/version.h"
@@ -47,11 +50,29 @@ std::optional<std::string> StorageDegradedReason(const storage::WriterStats& sta
          std::to_string(stats.queue_capacity) + "), " + std::to_string(d.runs_dropped) + " dropped";
 }
 
+// Gives the token manager the targets and waits (bounded by the longest timeout) for the
+// first token of each new OAuth target, so its first run is not refused for want of one.
+void StartTokens(TokenManager& tokens, const Config& config) {
+  std::chrono::milliseconds longest{0};
+  bool any = false;
+  for (const auto& t : config.targets) {
+    if (!t.auth) continue;
+    any = true;
+    longest = std::max(longest, t.spec.timeout);
+  }
+  tokens.SetTargets(config.targets);
+  if (any) {
+    tokens.WaitForFirstAttempts(std::chrono::steady_clock::now() + longest +
+                                std::chrono::seconds(2));
+  }
+}
+
 }  // namespace
 
 struct Daemon::Impl {
   Config config;  // loop thread (after Start)
   std::unique_ptr<storage::HistoryWriter> writer;
+  std::unique_ptr<TokenManager> tokens;  // OAuth targets' tokens, on their own thread
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   std::unique_ptr<ProbeMetrics> metrics;
   std::unique_ptr<SelfMetrics> self;
@@ -62,6 +83,8 @@ struct Daemon::Impl {
   std::map<std::string, TargetConfig> targets;                     // loop thread
   std::map<std::string, std::unique_ptr<TargetTracker>> trackers;  // loop thread
   std::map<std::string, ProbeHint> hints;  // loop thread: era and transport runs learned
+  // loop thread: the credential generation each OAuth target's run in flight presents
+  std::map<std::string, uint64_t> token_generations;
   std::thread loop_thread;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<storage::HistoryReader> reader;  // loop thread
@@ -79,6 +102,7 @@ struct Daemon::Impl {
   void OnResult(const std::string& name, std::chrono::system_clock::time_point started,
                 Transcript t);
   void Persist(const TrackerOutput& out, bool maintenance);
+  void NoteAuth(const std::string& name, Transcript& t);
   void ApplyTargets(Config config);
   void Housekeeping();
   std::optional<ProbeResult> ProbeNow(const std::string& name, std::chrono::milliseconds timeout);
@@ -92,6 +116,21 @@ tl::expected<ProbeSpec, std::string> Daemon::Impl::Prepare(const std::string& na
   ProbeSpec spec = it->second.spec;
   spec.bearer_token = *token;
   spec.secrets = SpecSecrets(spec, it->second.secret_headers);
+  if (auto view = tokens->Current(name)) {
+    // No credential yet: the run goes without one, and if the server refuses it the
+    // manager's problem says why (OnResult).
+    if (const auto& cred = view->credential) {
+      if (cred->dpop_key) {
+        spec.request_headers = [cred](std::string_view method, std::string_view url) {
+          return cred->Headers(method, url);
+        };
+      } else {
+        spec.bearer_token = cred->access_token;
+      }
+    }
+    spec.secrets.insert(spec.secrets.end(), view->secrets.begin(), view->secrets.end());
+    token_generations[name] = view->generation;
+  }
   if (auto hint = hints.find(name); hint != hints.end()) spec.hint = hint->second;
   return spec;
 }
@@ -102,6 +141,7 @@ void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::
   auto tracker = trackers.find(name);
   if (target == targets.end() || tracker == trackers.end()) return;  // removed by a reload
   bool maintenance = TargetInMaintenance(config, target->second, started);
+  if (target->second.auth) NoteAuth(name, t);
   TrackerOutput out = tracker->second->Observe(RedactUrl(target->second.spec.url), started,
                                                std::move(t), maintenance);
   const bool deployed = std::any_of(out.events.begin(), out.events.end(),
@@ -123,6 +163,18 @@ void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::
     spdlog::info("run failed target={} class={} error=\"{}\"", name,
                  ToString(out.result.verdict.cls), out.result.verdict.error);
   }
+}
+
+void Daemon::Impl::NoteAuth(const std::string& name, Transcript& t) {
+  const StepRecord* refused = ChallengedStep(t);
+  if (refused == nullptr) return;
+  // Why we hold no usable token, as the manager knows it now: the classifier reports the
+  // server's refusal under that auth health class.
+  auto view = tokens->Current(name);
+  if (!view) return;
+  t.auth_problem = view->problem;
+  tokens->OnRefused(name, token_generations[name], refused->http_status, refused->www_authenticate,
+                    refused->dpop_nonce);
 }
 
 void Daemon::Impl::Persist(const TrackerOutput& out, bool maintenance) {
@@ -160,12 +212,6 @@ void Daemon::Impl::ApplyTargets(Config next) {
   std::map<std::string, TargetConfig> new_targets;
   std::vector<ScheduledTarget> schedule;
   for (const auto& t : next.targets) {
-    if (t.auth) {
-      // The token manager (refresh ahead of expiry, auth health) comes with issue 13's next
-      // step; until then `mcpwatch probe` is where auth: is used.
-      spdlog::warn("auth not yet used by the daemon target={} type={}: runs go unauthenticated",
-                   t.name, ToString(t.auth->type));
-    }
     // A target whose URL or transport changed may be another server: learn its era again.
     if (auto old = targets.find(t.name);
         old != targets.end() &&
@@ -180,7 +226,7 @@ void Daemon::Impl::ApplyTargets(Config next) {
     } else {
       it->second->SetPolicy(TrackerPolicyFor(next, t));
     }
-    metrics->AddTarget({t.name, t.interval, t.labels});
+    metrics->AddTarget({t.name, t.interval, t.labels, t.auth.has_value()});
   }
   for (auto it = trackers.begin(); it != trackers.end();) {
     if (new_targets.contains(it->first)) {
@@ -189,6 +235,7 @@ void Daemon::Impl::ApplyTargets(Config next) {
     }
     metrics->RemoveTarget(it->first);
     hints.erase(it->first);
+    token_generations.erase(it->first);
     it = trackers.erase(it);
   }
   {
@@ -223,6 +270,12 @@ void Daemon::Impl::Housekeeping() {
   for (const auto& [name, t] : targets) {
     snapshots.push_back(alerts::BuildSnapshot(
         *trackers.at(name), t, TargetInMaintenance(config, t, now), alerts->SchemaAccepted(name)));
+    if (t.auth) {
+      if (auto view = tokens->Current(name)) {
+        snapshots.back().auth_refresh_expires_at = view->refresh_expires_at;
+        metrics->SetAuthRefreshExpiry(name, view->refresh_expires_at);
+      }
+    }
   }
   alerts::AlertingMetrics exported = alerts->Evaluate(snapshots, now);
   for (const auto& [rule, n] : exported.firing) {
@@ -247,7 +300,9 @@ std::optional<ProbeResult> Daemon::Impl::ProbeNow(const std::string& name,
     LatencyPolicy policy;
     policy.max_latency = TrackerPolicyFor(config, target->second).max_latency;
     std::string url = RedactUrl(target->second.spec.url);
-    bool known = scheduler->RunNow(name, [=](Transcript t) {
+    const bool auth = target->second.auth.has_value();
+    bool known = scheduler->RunNow(name, [=, this](Transcript t) {
+      if (auth) NoteAuth(name, t);
       ProbeResult r;
       r.target = name;
       r.url = url;
@@ -292,6 +347,10 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
                           schema.error());
   spdlog::info("migrations applied schema_version={} database={}", *schema, config.database);
   d.writer = storage::HistoryWriter::Start(std::move(*db), WriterOptionsFor(config));
+  TokenManager::Options token_options;
+  token_options.token_file = TokenFilePath(config.database);
+  d.tokens = TokenManager::Start(std::move(token_options));
+  StartTokens(*d.tokens, config);
   d.metrics = std::make_unique<ProbeMetrics>(
       config.location, config.shard.enabled() ? std::to_string(config.shard.index) : "");
   d.self = std::make_unique<SelfMetrics>(*d.registry, std::string(kVersion));
@@ -314,7 +373,7 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   for (const auto& t : config.targets) {
     d.trackers.emplace(t.name,
                        std::make_unique<TargetTracker>(t.name, TrackerPolicyFor(config, t)));
-    d.metrics->AddTarget({t.name, t.interval, t.labels});
+    d.metrics->AddTarget({t.name, t.interval, t.labels, t.auth.has_value()});
   }
   auto reader = storage::HistoryReader::Open(config.database);
   if (!reader) return tl::unexpected(reader.error());
@@ -404,6 +463,7 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
 
 void Daemon::Reload(Config config) {
   Impl* d = impl_.get();
+  StartTokens(*d->tokens, config);
   auto done = std::make_shared<std::promise<void>>();
   auto future = done->get_future();
   d->loop->Post([d, done, config = std::move(config)]() mutable {
@@ -444,6 +504,7 @@ int Daemon::Shutdown() {
   }
   d->loop->Stop();
   d->loop_thread.join();
+  d->tokens.reset();
   d->http->Stop();
   d->alerts->Stop();
   d->writer->Stop();  // flush, checkpoint the WAL into the main file, close

@@ -6,6 +6,7 @@
 
 #include "app/alerts_command.h"
 #include "app/backup_command.h"
+#include "app/login_command.h"
 #include "app/probe_command.h"
 #include "app/query_commands.h"
 #include "app/schema_command.h"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   commands["schema"] = mcpwatch::AddSchemaCommand(app);
   commands["alerts"] = mcpwatch::AddAlertsCommand(app);
   commands["backup"] = mcpwatch::AddBackupCommand(app);
+  commands["auth"] = mcpwatch::AddAuthCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -9,6 +9,7 @@
 #include "app/oauth_probe.h"
 #include "app/report.h"
 #include "auth/auth_config.h"
+#include "auth/auth_health.h"
 #include "auth/oauth_client.h"
 #include "base/duration.h"
 #include "base/url.h"
@@ -212,13 +213,13 @@ int RunProbe(const ProbeFlags& flags) {
   result.started_at = std::chrono::system_clock::now();
   AuthorizedRun run = RunAuthorizedProbe(**loop, prober, spec, oauth.get());
   result.transcript = std::move(run.transcript);
+  if (run.auth) {
+    // The server refused us and no token could be had: the verdict says why (issue 13 item 5).
+    result.transcript.auth_problem =
+        AuthProblem{AuthHealthClass(run.auth->failure), run.auth->message};
+  }
   result.verdict = Classify(result.transcript, policy);
   AddHealthDiagnosis(result.verdict, result.transcript);
-  if (run.auth) {
-    // Not in the verdict yet (auth health classes come with the daemon's token manager).
-    std::cerr << "mcpwatch probe: auth " << ToString(run.auth->failure) << ": " << run.auth->message
-              << "\n";
-  }
   if (flags.json) {
     std::cout << ToJson(result).dump(2) << "\n";
   } else {

@@ -83,11 +83,11 @@ std::optional<Clock::time_point> SinceFlag(const std::string& since, const char*
 }
 
 void PrintStatusTable(const json& rows) {
-  std::cout << Pad("TARGET", 20) << Pad("STATE", 13) << Pad("LAST CLASS", 20) << Pad("LAST RUN", 26)
+  std::cout << Pad("TARGET", 20) << Pad("STATE", 13) << Pad("LAST CLASS", 27) << Pad("LAST RUN", 26)
             << Pad("UPTIME 24H", 12) << "P95 24H\n";
   for (const auto& r : rows) {
     std::cout << Pad(r["target"], 20) << Pad(r["state"], 13)
-              << Pad(r["last_class"].is_null() ? "-" : r["last_class"].get<std::string>(), 20)
+              << Pad(r["last_class"].is_null() ? "-" : r["last_class"].get<std::string>(), 27)
               << Pad(r["last_run_at"].is_null() ? "never" : r["last_run_at"].get<std::string>(), 26)
               << Pad(r["uptime_24h"].is_null()
                          ? "-"
@@ -124,7 +124,7 @@ struct HistoryFlags : Common {
 
 void PrintRunsTable(const json& runs, const HistoryFlags& f) {
   for (const auto& r : runs) {
-    std::cout << r["started_at"].get<std::string>() << "  " << Pad(r["class"], 20)
+    std::cout << r["started_at"].get<std::string>() << "  " << Pad(r["class"], 27)
               << Pad(Fixed(r["total_ms"].get<double>(), "%.1f ms"), 12)
               << r["error"].get<std::string>() << "\n";
   }

@@ -28,6 +28,8 @@ struct AuthConfig {
   std::string client_metadata_url;  // a Client ID Metadata Document URL (https)
   std::vector<std::string> scopes;
   bool dpop = false;
+
+  bool operator==(const AuthConfig&) const = default;
 };
 
 // "" when the settings fit together, else why, naming keys as the config spells them.

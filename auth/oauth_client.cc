@@ -108,6 +108,11 @@ tl::expected<void, AuthError> OAuthClient::Grant(
     granted_scopes_.clear();
   }
   const bool code_flow = settings_.type == AuthType::kOAuth;
+  if (code_flow && !settings_.code_grant) {
+    return tl::unexpected(Error(AuthFailure::kNeedsPerson,
+                                "no usable token for " + server_url_ +
+                                    ": a person must sign in once with mcpwatch auth login"));
+  }
   if (code_flow && d->as.authorization_endpoint.empty()) {
     return tl::unexpected(Error(AuthFailure::kDiscovery, "authorization server " + d->as.issuer +
                                                              " has no authorization_endpoint"));
@@ -139,8 +144,10 @@ tl::expected<void, AuthError> OAuthClient::Grant(
   fields.emplace_back("resource", d->resource);
   auto tokens = TokenRequest(d->as, *client, std::move(fields));
   if (!tokens) return tl::unexpected(tokens.error());
-  token_ =
-      HeldToken{std::move(*tokens), d->as.issuer, d->resource, std::chrono::system_clock::now()};
+  const auto now = std::chrono::system_clock::now();
+  std::optional<std::chrono::system_clock::time_point> refresh_expires;
+  if (tokens->refresh_expires_in) refresh_expires = now + *tokens->refresh_expires_in;
+  token_ = HeldToken{std::move(*tokens), d->as.issuer, d->resource, now, refresh_expires};
   granted_scopes_ = scope ? SplitScope(*scope) : std::vector<std::string>{};
   discovered_ = std::move(*d);
   refresh_tried_ = false;
@@ -161,8 +168,20 @@ tl::expected<std::string, AuthError> OAuthClient::AuthorizeCode(
                       {"code_challenge_method", "S256"},
                       {"resource", d.resource}};
   if (scope) query.emplace_back("scope", *scope);
+  const std::string url = AppendQuery(d.as.authorization_endpoint, FormEncode(query));
+  auto response =
+      settings_.user_agent ? settings_.user_agent(url, deadline_) : FollowUnattended(url);
+  if (!response) return tl::unexpected(response.error());
+  auto code = CheckAuthorizationResponse(*response, *state, d.as);
+  if (!code) return tl::unexpected(code.error());
+  verifier = std::move(pkce->verifier);
+  return code;
+}
+
+tl::expected<AuthorizationResponse, AuthError> OAuthClient::FollowUnattended(
+    const std::string& url) {
   HttpCall call;
-  call.url = AppendQuery(d.as.authorization_endpoint, FormEncode(query));
+  call.url = url;
   call.headers = {"Accept: text/html"};
   auto reply = Send(std::move(call), AuthFailure::kUnreachable, "authorization_endpoint");
   if (!reply) return tl::unexpected(reply.error());
@@ -171,12 +190,7 @@ tl::expected<std::string, AuthError> OAuthClient::AuthorizeCode(
         Error(AuthFailure::kUnreachable,
               "the authorization endpoint answered HTTP " + std::to_string(reply->status)));
   }
-  auto response = ReadAuthorizationRedirect(reply->status, reply->location, settings_.redirect_uri);
-  if (!response) return tl::unexpected(response.error());
-  auto code = CheckAuthorizationResponse(*response, *state, d.as);
-  if (!code) return tl::unexpected(code.error());
-  verifier = std::move(pkce->verifier);
-  return code;
+  return ReadAuthorizationRedirect(reply->status, reply->location, settings_.redirect_uri);
 }
 
 tl::expected<TokenSet, AuthError> OAuthClient::TokenRequest(const AuthServerMetadata& as,
@@ -239,9 +253,16 @@ tl::expected<void, AuthError> OAuthClient::Refresh() {
                        {"resource", discovered_->resource}};
   auto tokens = TokenRequest(discovered_->as, *client, std::move(fields));
   if (!tokens) return tl::unexpected(tokens.error());
-  if (tokens->refresh_token.empty()) tokens->refresh_token = token_->tokens.refresh_token;
+  const auto now = std::chrono::system_clock::now();
+  if (tokens->refresh_token.empty()) {
+    tokens->refresh_token = token_->tokens.refresh_token;  // kept: its expiry stays too
+  } else if (tokens->refresh_expires_in) {
+    token_->refresh_expires_at = now + *tokens->refresh_expires_in;
+  } else {
+    token_->refresh_expires_at.reset();  // a new refresh token of unknown lifetime
+  }
   token_->tokens = std::move(*tokens);
-  token_->obtained_at = std::chrono::system_clock::now();
+  token_->obtained_at = now;
   return {};
 }
 
@@ -272,15 +293,31 @@ const std::string& OAuthClient::bearer_token() const {
   return token_ ? token_->tokens.access_token : kNone;
 }
 
+std::vector<std::string> ResourceCredential::Headers(std::string_view method,
+                                                     std::string_view url) const {
+  if (!dpop_key) return {"Authorization: Bearer " + access_token};
+  auto proof = MakeDpopProof(*dpop_key, method, url, access_token, dpop_nonce,
+                             std::chrono::system_clock::now());
+  if (!proof)
+    return {"Authorization: DPoP " + access_token};  // the server will say what is missing
+  return {"Authorization: DPoP " + access_token, "DPoP: " + *proof};
+}
+
+std::shared_ptr<const ResourceCredential> OAuthClient::Credential() const {
+  if (!token_) return nullptr;
+  auto c = std::make_shared<ResourceCredential>();
+  c->access_token = token_->tokens.access_token;
+  if (uses_dpop()) {
+    c->dpop_key = *dpop_key_;
+    c->dpop_nonce = rs_nonce_;
+  }
+  return c;
+}
+
 std::vector<std::string> OAuthClient::ResourceHeaders(std::string_view method,
                                                       std::string_view url) const {
-  if (!token_) return {};
-  const std::string& access = token_->tokens.access_token;
-  if (!uses_dpop()) return {"Authorization: Bearer " + access};
-  auto proof =
-      MakeDpopProof(*dpop_key_, method, url, access, rs_nonce_, std::chrono::system_clock::now());
-  if (!proof) return {"Authorization: DPoP " + access};  // the server will say what is missing
-  return {"Authorization: DPoP " + access, "DPoP: " + *proof};
+  auto c = Credential();
+  return c ? c->Headers(method, url) : std::vector<std::string>{};
 }
 
 std::vector<std::string> OAuthClient::Secrets() const {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@
 #include "auth/http_transport.h"
 #include "auth/oauth_messages.h"
 #include "auth/signing_key.h"
+#include "auth/token_file.h"
 #include "auth/www_authenticate.h"
 #include "checks/redaction.h"
 
@@ -36,6 +38,12 @@ namespace mcpwatch {
 // Where the authorization server sends the browser back. Unattended, nobody listens: the
 // client reads the code from the redirect's Location.
 inline constexpr std::string_view kDefaultRedirectUri = "http://127.0.0.1:33418/callback";
+
+// Takes a person through the authorization request (`mcpwatch auth login`): shows `url`, waits
+// for the browser to come back to the redirect URI and returns what it carried. Unset: the
+// client fetches the URL itself and reads the redirect (an AS that approves without a person).
+using UserAgent = std::function<tl::expected<AuthorizationResponse, AuthError>(
+    const std::string& url, std::chrono::steady_clock::time_point deadline)>;
 
 struct OAuthSettings {
   AuthType type = AuthType::kOAuth;
@@ -48,6 +56,20 @@ struct OAuthSettings {
   std::string redirect_uri = std::string(kDefaultRedirectUri);
   std::string client_name = "mcpwatch";
   int max_step_ups = 2;  // re-authorizations for one insufficient_scope chain
+  // false (the daemon): type oauth never starts an authorization code grant itself; without a
+  // usable refresh token it answers kNeedsPerson ("run mcpwatch auth login").
+  bool code_grant = true;
+  UserAgent user_agent;
+};
+
+// What a run presents to the MCP server: an immutable copy of the held token (with the DPoP key
+// and the server's nonce), safe to use on another thread while the client renews. Secret.
+struct ResourceCredential {
+  std::string access_token;
+  std::optional<SigningKey> dpop_key;  // set: a DPoP-bound token
+  std::string dpop_nonce;
+  // Authorization (and a fresh DPoP proof) for one request.
+  std::vector<std::string> Headers(std::string_view method, std::string_view url) const;
 };
 
 // The token the client holds and what it came from (for the token file).
@@ -56,6 +78,12 @@ struct HeldToken {
   std::string issuer;
   std::string resource;
   std::chrono::system_clock::time_point obtained_at;
+  std::optional<std::chrono::system_clock::time_point> refresh_expires_at;
+
+  std::optional<std::chrono::system_clock::time_point> expires_at() const {
+    if (!tokens.expires_in) return std::nullopt;
+    return obtained_at + *tokens.expires_in;
+  }
 };
 
 class OAuthClient {
@@ -72,6 +100,19 @@ class OAuthClient {
 
   // Gets a token before any challenge (client credentials; discovery from the well-knowns).
   tl::expected<void, AuthError> Authorize(std::chrono::steady_clock::time_point deadline);
+
+  // A fresh token without a person, ahead of expiry or after a 401: the refresh token when one
+  // is held (discovering the issuer's metadata first for a restored token), else a new
+  // client_credentials grant, else (type oauth) a new grant only when settings.code_grant.
+  tl::expected<void, AuthError> Renew(std::chrono::steady_clock::time_point deadline);
+
+  // The token stored by `auth login` (or an earlier run of the daemon). Errors: kConfig (its
+  // DPoP key does not load).
+  tl::expected<void, AuthError> Restore(const StoredToken& stored);
+  // The held token and the client it was issued to, for the token file; nullopt without one.
+  std::optional<StoredToken> Export() const;
+  // The held token for runs on other threads; nullptr without one.
+  std::shared_ptr<const ResourceCredential> Credential() const;
 
   bool has_token() const { return token_.has_value(); }
   // The token's scheme is DPoP: requests need ResourceHeaders per request.
@@ -111,6 +152,8 @@ class OAuthClient {
   tl::expected<std::string, AuthError> AuthorizeCode(const Discovered& d, const Client& client,
                                                      const std::optional<std::string>& scope,
                                                      std::string& verifier);
+  tl::expected<AuthorizationResponse, AuthError> FollowUnattended(const std::string& url);
+  tl::expected<AuthServerMetadata, AuthError> DiscoverIssuer(const std::string& issuer);
   tl::expected<TokenSet, AuthError> TokenRequest(const AuthServerMetadata& as, const Client& client,
                                                  FormFields fields);
   tl::expected<void, AuthError> Refresh();

@@ -220,12 +220,17 @@ tl::expected<TokenSet, AuthError> ReadTokenResponse(long status, std::string_vie
                                 "the token endpoint issued token_type \"" +
                                     Bounded(out.token_type) + "\" (Bearer or DPoP expected)"));
   }
-  if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number()) {
-    const double seconds = it->get<double>();
-    if (seconds > 0 && seconds < 1e9) {
-      out.expires_in = std::chrono::seconds(static_cast<int64_t>(seconds));
-    }
-  }
+  auto seconds = [&](const char* name) -> std::optional<std::chrono::seconds> {
+    auto it = doc.find(name);
+    if (it == doc.end() || !it->is_number()) return std::nullopt;
+    const double value = it->get<double>();
+    if (value <= 0 || value >= 1e9) return std::nullopt;
+    return std::chrono::seconds(static_cast<int64_t>(value));
+  };
+  out.expires_in = seconds("expires_in");
+  // Not in RFC 6749, but sent by several authorization servers (GitHub, Entra ID, Okta's
+  // refresh_token_expires_in): the refresh token expiry watchdog reads it when present.
+  if (!out.refresh_token.empty()) out.refresh_expires_in = seconds("refresh_token_expires_in");
   return out;
 }
 

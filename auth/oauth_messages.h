@@ -61,6 +61,7 @@ struct TokenSet {
   std::string refresh_token;
   std::string scope;  // granted scope when the AS said, else ""
   std::optional<std::chrono::seconds> expires_in;
+  std::optional<std::chrono::seconds> refresh_expires_in;  // refresh_token_expires_in, if sent
 
   bool IsDpop() const;
 };

@@ -33,10 +33,16 @@ std::string TransportCause(const StepRecord& r) {
   switch (r.transport) {
     case TransportError::kNone: break;
     case TransportError::kDnsFailure: cause = "the host name did not resolve"; break;
-    case TransportError::kConnectRefused: cause = "connection refused (nothing listening: process down or restarting)"; break;
-    case TransportError::kConnectTimeout: cause = "no TCP answer before the deadline (host down, firewall drop or full backlog)"; break;
+    case TransportError::kConnectRefused:
+      cause = "connection refused (nothing listening: process down or restarting)";
+      break;
+    case TransportError::kConnectTimeout:
+      cause = "no TCP answer before the deadline (host down, firewall drop or full backlog)";
+      break;
     case TransportError::kTlsFailure: cause = "TLS handshake or certificate check failed"; break;
-    case TransportError::kTimeout: cause = "connected, but no complete answer before the deadline (server hung)"; break;
+    case TransportError::kTimeout:
+      cause = "connected, but no complete answer before the deadline (server hung)";
+      break;
     case TransportError::kConnectionReset: cause = "the connection was dropped mid-exchange"; break;
     case TransportError::kOther: cause = "transport failure"; break;
   }
@@ -48,13 +54,21 @@ std::pair<FailureClass, std::string> ClassOfHttp(const StepRecord& r) {
   std::string status = "HTTP " + std::to_string(r.http_status);
   std::string detail = r.message.empty() ? "" : ": " + r.message;
   switch (r.http_status) {
-    case 502: case 503: case 504: {
+    case 502:
+    case 503:
+    case 504: {
       std::string retry = r.retry_after.empty() ? "" : " (Retry-After " + r.retry_after + ")";
-      return {FailureClass::kUnavailable, status + retry + ": no healthy backend (draining, restarting or gateway without upstream)" + detail};
+      return {FailureClass::kUnavailable,
+              status + retry +
+                  ": no healthy backend (draining, restarting or gateway without upstream)" +
+                  detail};
     }
-    case 401: case 403: {
-      std::string challenge = r.www_authenticate.empty() ? "" : " [WWW-Authenticate: " + r.www_authenticate + "]";
-      return {FailureClass::kAuthFailure, status + ": credentials missing, expired or lacking scope" + detail + challenge};
+    case 401:
+    case 403: {
+      std::string challenge =
+          r.www_authenticate.empty() ? "" : " [WWW-Authenticate: " + r.www_authenticate + "]";
+      return {FailureClass::kAuthFailure,
+              status + ": credentials missing, expired or lacking scope" + detail + challenge};
     }
     case 429: {
       std::string retry = r.retry_after.empty() ? "" : " (Retry-After " + r.retry_after + ")";
@@ -62,8 +76,10 @@ std::pair<FailureClass, std::string> ClassOfHttp(const StepRecord& r) {
     }
     default: break;
   }
-  if ((r.http_status == 404 || r.http_status == 400) && r.had_session && r.step != Step::kInitialize) {
-    return {FailureClass::kSessionError, status + ": the server rejected the live session" + detail};
+  if ((r.http_status == 404 || r.http_status == 400) && r.had_session &&
+      r.step != Step::kInitialize) {
+    return {FailureClass::kSessionError,
+            status + ": the server rejected the live session" + detail};
   }
   if (r.http_status == 0) return {FailureClass::kProtocolError, "no HTTP response" + detail};
   return {FailureClass::kHttpError, status + detail};
@@ -215,7 +231,14 @@ std::string_view StepLabel(Step s, ProtocolEra era) {
 Verdict Classify(const Transcript& t, const LatencyPolicy& policy) {
   for (const StepRecord& r : t.steps) {
     if (r.step == Step::kClose || r.Ok()) continue;
-    return FailureVerdict(r, t.era);
+    Verdict v = FailureVerdict(r, t.era);
+    // The server refused us because we hold no usable token: say why we hold none. Any other
+    // failure (the server down, hung, broken) is the server's and keeps its class.
+    if (v.cls == FailureClass::kAuthFailure && t.auth_problem) {
+      v.error = "auth: " + t.auth_problem->message + " (" + v.error + ")";
+      v.cls = t.auth_problem->cls;
+    }
+    return v;
   }
   if (t.steps.empty()) return {FailureClass::kProtocolError, "no step ran", ""};
 

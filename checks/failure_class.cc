@@ -24,6 +24,9 @@ std::string_view ToString(FailureClass c) {
     case FailureClass::kToolMissing: return "tool_missing";
     case FailureClass::kToolError: return "tool_error";
     case FailureClass::kLatencySpike: return "latency_spike";
+    case FailureClass::kAuthDiscoveryError: return "auth_discovery_error";
+    case FailureClass::kAuthServerUnavailable: return "auth_server_unavailable";
+    case FailureClass::kAuthCredentialsRejected: return "auth_credentials_rejected";
   }
   return "protocol_error";  // unreachable: every enumerator is handled above
 }
@@ -35,7 +38,10 @@ std::optional<FailureClass> ParseFailureClass(std::string_view s) {
 int ExitCodeFor(FailureClass c) {
   switch (c) {
     case FailureClass::kOk: return 0;
-    case FailureClass::kAuthFailure: return 3;
+    case FailureClass::kAuthFailure:
+    case FailureClass::kAuthDiscoveryError:
+    case FailureClass::kAuthServerUnavailable:
+    case FailureClass::kAuthCredentialsRejected: return 3;
     case FailureClass::kDnsError:
     case FailureClass::kConnectionRefused:
     case FailureClass::kConnectTimeout:

@@ -27,16 +27,44 @@ enum class FailureClass {
   kToolMissing,
   kToolError,
   kLatencySpike,
+  // Auth health (issue 13): the daemon's token manager could not get a token, and the MCP
+  // server then refused the run (401/403). They refine auth_failure with the cause, so an
+  // authorization-server outage or a revoked credential does not read (or page) as the MCP
+  // server being down.
+  kAuthDiscoveryError,       // metadata (PRM, AS metadata) missing or invalid; no client identity
+  kAuthServerUnavailable,    // the authorization server or its token endpoint is down or failing
+  kAuthCredentialsRejected,  // the credentials are missing, rejected or revoked: a person must act
 };
 
 inline constexpr std::array kAllFailureClasses = {
-    FailureClass::kOk,           FailureClass::kDnsError,          FailureClass::kConnectionRefused,
-    FailureClass::kConnectTimeout, FailureClass::kTlsError,        FailureClass::kTimeout,
-    FailureClass::kConnectionReset, FailureClass::kUnavailable,    FailureClass::kAuthFailure,
-    FailureClass::kRateLimited,  FailureClass::kHttpError,         FailureClass::kProtocolError,
-    FailureClass::kInitializeFailure, FailureClass::kSessionError, FailureClass::kToolsListFailure,
-    FailureClass::kToolMissing,  FailureClass::kToolError,         FailureClass::kLatencySpike,
+    FailureClass::kOk,
+    FailureClass::kDnsError,
+    FailureClass::kConnectionRefused,
+    FailureClass::kConnectTimeout,
+    FailureClass::kTlsError,
+    FailureClass::kTimeout,
+    FailureClass::kConnectionReset,
+    FailureClass::kUnavailable,
+    FailureClass::kAuthFailure,
+    FailureClass::kRateLimited,
+    FailureClass::kHttpError,
+    FailureClass::kProtocolError,
+    FailureClass::kInitializeFailure,
+    FailureClass::kSessionError,
+    FailureClass::kToolsListFailure,
+    FailureClass::kToolMissing,
+    FailureClass::kToolError,
+    FailureClass::kLatencySpike,
+    FailureClass::kAuthDiscoveryError,
+    FailureClass::kAuthServerUnavailable,
+    FailureClass::kAuthCredentialsRejected,
 };
+
+// The auth health classes: the monitor's own access failed, not (necessarily) the server.
+constexpr bool IsAuthHealth(FailureClass c) {
+  return c == FailureClass::kAuthDiscoveryError || c == FailureClass::kAuthServerUnavailable ||
+         c == FailureClass::kAuthCredentialsRejected;
+}
 
 std::string_view ToString(FailureClass c);
 std::optional<FailureClass> ParseFailureClass(std::string_view s);

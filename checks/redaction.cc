@@ -99,6 +99,7 @@ void ScrubField(const Redactor& r, ServerInfo& s);
 void ScrubField(const Redactor& r, RunTimings& t);
 void ScrubField(const Redactor& r, StepRecord& rec);
 void ScrubField(const Redactor& r, std::vector<StepRecord>& steps);
+void ScrubField(const Redactor& r, std::optional<AuthProblem>& problem);
 
 template <typename... Members>
 void ScrubFields(const Redactor& r, Members&... members) {
@@ -131,6 +132,12 @@ void ScrubField(const Redactor& r, StepRecord& rec) {
 
 void ScrubField(const Redactor& r, std::vector<StepRecord>& steps) {
   for (StepRecord& rec : steps) ScrubField(r, rec);
+}
+
+void ScrubField(const Redactor& r, std::optional<AuthProblem>& problem) {
+  if (!problem) return;
+  auto& [cls, message] = *problem;
+  ScrubFields(r, cls, message);
 }
 
 }  // namespace
@@ -210,8 +217,8 @@ void Redactor::ScrubInPlace(std::string& text) const {
 void Redact(Transcript& transcript, const Redactor& redactor) {
   if (redactor.empty()) return;
   auto& [transport, era, protocol_version, era_reason, era_detection, server, tool_count,
-         tools_hash, tools_canonical, timings, cert_not_after, deadline_exceeded, steps, health] =
-      transcript;
+         tools_hash, tools_canonical, timings, cert_not_after, deadline_exceeded, auth_problem,
+         steps, health] = transcript;
   if (health) {
     redactor.ScrubInPlace(health->detail);
     redactor.ScrubInPlace(health->retry_after);
@@ -219,7 +226,8 @@ void Redact(Transcript& transcript, const Redactor& redactor) {
   // tools_hash stays as sent: a digest reveals nothing, drift detection compares it run to run,
   // and a short hex-looking secret must not mangle it.
   ScrubFields(redactor, transport, era, protocol_version, era_reason, era_detection, server,
-              tool_count, tools_canonical, timings, cert_not_after, deadline_exceeded, steps);
+              tool_count, tools_canonical, timings, cert_not_after, deadline_exceeded, auth_problem,
+              steps);
   (void)tools_hash;
 }
 

@@ -46,7 +46,10 @@ bool IsHardFailure(FailureClass c) {
     case FailureClass::kConnectionRefused:
     case FailureClass::kDnsError:
     case FailureClass::kTlsError:
-    case FailureClass::kAuthFailure: return true;
+    case FailureClass::kAuthFailure:
+    case FailureClass::kAuthDiscoveryError:
+    case FailureClass::kAuthServerUnavailable:
+    case FailureClass::kAuthCredentialsRejected: return true;
     case FailureClass::kOk:
     case FailureClass::kConnectTimeout:
     case FailureClass::kTimeout:

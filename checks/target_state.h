@@ -30,8 +30,9 @@ inline constexpr std::array kAllTargetStates = {TargetState::kUnknown, TargetSta
 std::string_view ToString(TargetState s);
 std::optional<TargetState> ParseTargetState(std::string_view s);
 
-// Definitive failures (connection_refused, dns_error, tls_error, auth_failure): retrying soon
-// will not change the answer, so they need only a confirmation re-probe, not N of M runs.
+// Definitive failures (connection_refused, dns_error, tls_error, auth_failure and the auth
+// health classes): retrying soon will not change the answer, so they need only a confirmation
+// re-probe, not N of M runs.
 bool IsHardFailure(FailureClass c);
 
 struct StatePolicy {

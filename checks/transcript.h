@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "checks/failure_class.h"
 #include "checks/step.h"
 
 namespace mcpwatch {
@@ -119,6 +120,14 @@ struct HealthRecord {
   bool operator==(const HealthRecord&) const = default;
 };
 
+// Why no usable OAuth token could be had for this run (the daemon's token manager or `probe
+// --auth`): an auth health class and a message that holds no secret. The classifier reports a
+// run the MCP server then refused (401/403) under this class instead of auth_failure.
+struct AuthProblem {
+  FailureClass cls = FailureClass::kAuthCredentialsRejected;  // one of IsAuthHealth
+  std::string message;
+};
+
 struct Transcript {
   TransportKind transport = TransportKind::kStreamableHttp;
   ProtocolEra era = ProtocolEra::kLegacy;
@@ -134,7 +143,8 @@ struct Transcript {
   std::string tools_canonical;  // the canonical JSON itself (for drift snapshots)
   RunTimings timings;
   std::optional<std::chrono::system_clock::time_point> cert_not_after;
-  bool deadline_exceeded = false;      // the whole-run deadline cut the run short
+  bool deadline_exceeded = false;  // the whole-run deadline cut the run short
+  std::optional<AuthProblem> auth_problem;
   std::vector<StepRecord> steps;       // in the order they ran; steps not reached are absent
   std::optional<HealthRecord> health;  // nullopt: no health_url configured
 

@@ -57,10 +57,22 @@ struct AlertingConfig {
 };
 
 // The built-in alert rule names (a contract: DESIGN §4).
-inline constexpr std::array<std::string_view, 10> kRuleNames{
-    "TargetDown",  "InitializeFailing",    "ToolCallsFailing", "LatencySpike",
-    "SchemaDrift", "DeployRegression",     "CrashLoop",        "CertificateExpiring",
-    "ProberStale", "HealthGreenMcpFailing"};
+// The Auth* rules (issue 13) report the monitor's own access: an OAuth target whose token
+// cannot be had, instead of TargetDown.
+inline constexpr std::array<std::string_view, 14> kRuleNames{"TargetDown",
+                                                             "InitializeFailing",
+                                                             "ToolCallsFailing",
+                                                             "LatencySpike",
+                                                             "SchemaDrift",
+                                                             "DeployRegression",
+                                                             "CrashLoop",
+                                                             "CertificateExpiring",
+                                                             "ProberStale",
+                                                             "HealthGreenMcpFailing",
+                                                             "AuthDiscoveryFailing",
+                                                             "AuthServerUnavailable",
+                                                             "AuthCredentialsRejected",
+                                                             "AuthRefreshExpiring"};
 
 inline constexpr std::array<std::string_view, 3> kSeverities{"critical", "warning", "info"};
 

@@ -73,7 +73,7 @@ struct TargetConfig {
   std::string bearer_token_file;            // absolute
   std::vector<std::string> secret_headers;  // header names whose values are redacted
   // OAuth (issue 13): names of the secret's variable or file, never the secret. Used by
-  // `mcpwatch probe`; the daemon's token manager is not built yet, so the daemon warns.
+  // `mcpwatch probe`, `mcpwatch auth login` and the daemon's token manager (app/token_manager.h).
   std::optional<AuthConfig> auth;
   std::chrono::milliseconds interval{60000};
   std::map<std::string, std::string> labels;

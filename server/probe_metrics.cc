@@ -43,10 +43,12 @@ struct TargetSeries {
   double last_run = 0;
   double interval = 0;
   bool maintenance = false;
+  bool auth = false;
   std::array<uint64_t, kAllEventKinds.size()> events{};
   std::array<std::optional<double>, kAllBaselinePhases.size()> baseline{};
   std::optional<double> cert_expiry;
   std::optional<double> health_status;  // only for targets with a health_url (issue 11)
+  std::optional<double> auth_refresh_expiry;
   // name, version, protocol_version, transport
   std::optional<std::array<std::string, 4>> server_info;
 };
@@ -155,7 +157,7 @@ void WriteHistograms(std::string& out, std::string_view name, const TargetSeries
 }
 
 // The families in the order they were always exposed.
-constexpr std::array<FamilySpec, 16> kFamilies = {{
+constexpr std::array<FamilySpec, 17> kFamilies = {{
     {"probe_success", "1 if the last MCP probe run passed every step", "gauge",
      WriteField<&TargetSeries::success>},
     {"probe_duration_seconds", "Wall time of the last probe run", "gauge",
@@ -172,8 +174,9 @@ constexpr std::array<FamilySpec, 16> kFamilies = {{
     {"probe_mcp_runs_total", "Probe runs by failure class", "counter",
      [](std::string& out, std::string_view n, const TargetSeries& s) {
        for (FailureClass c : kAllFailureClasses) {
-         WithLabel(out, n, s, "class", ToString(c),
-                   static_cast<double>(s.runs[static_cast<size_t>(c)]));
+         const auto count = s.runs[static_cast<size_t>(c)];
+         if (IsAuthHealth(c) && !s.auth && count == 0) continue;
+         WithLabel(out, n, s, "class", ToString(c), static_cast<double>(count));
        }
      }},
     {"probe_mcp_state", "1 for the target's current state", "gauge",
@@ -227,6 +230,11 @@ constexpr std::array<FamilySpec, 16> kFamilies = {{
                    static_cast<double>(s.events[static_cast<size_t>(k)]));
        }
      }},
+    {"probe_mcp_auth_refresh_expiry_timestamp_seconds",
+     "When the OAuth refresh token held for the target expires, unix seconds", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.auth_refresh_expiry) Plain(out, n, s, *s.auth_refresh_expiry);
+     }},
 }};
 
 // Targets rendered per lock hold, and the size at which a piece goes to the sink.
@@ -264,6 +272,7 @@ void ProbeMetrics::AddTarget(const TargetMeta& t) {
   // A label change moves every value to the new label set: the record is the same.
   slot->labels = std::move(labels);
   slot->interval = Seconds(t.interval);
+  slot->auth = t.auth;
 }
 
 void ProbeMetrics::RemoveTarget(const std::string& name) {
@@ -304,6 +313,14 @@ bool ProbeMetrics::SetBaseline(const std::string& target, BaselinePhase p,
 
 bool ProbeMetrics::CountEvent(const std::string& target, EventKind k) {
   return Update(target, [&](TargetSeries& s) { ++s.events[static_cast<size_t>(k)]; });
+}
+
+bool ProbeMetrics::SetAuthRefreshExpiry(const std::string& target,
+                                        std::optional<std::chrono::system_clock::time_point> at) {
+  return Update(target, [&](TargetSeries& s) {
+    s.auth_refresh_expiry.reset();
+    if (at) s.auth_refresh_expiry = UnixSeconds(*at);
+  });
 }
 
 bool ProbeMetrics::SetMaintenance(const std::string& target, bool on) {

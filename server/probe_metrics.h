@@ -43,6 +43,9 @@ struct TargetMeta {
   std::string name;
   std::chrono::milliseconds interval{0};
   std::map<std::string, std::string> labels;  // from config; added to every series
+  // The target has auth: configured, so its runs can end in the auth health classes; only
+  // then are those pre-initialised (a plain target keeps its lean series count).
+  bool auth = false;
 };
 
 class ProbeMetrics {
@@ -53,8 +56,9 @@ class ProbeMetrics {
   ProbeMetrics(const ProbeMetrics&) = delete;
   ProbeMetrics& operator=(const ProbeMetrics&) = delete;
 
-  // Creates every series of the target at its initial value (all classes, phases, states and
-  // event kinds at 0, state unknown = 1). Adding a known target again updates its interval; if
+  // Creates every series of the target at its initial value (all classes — the auth health
+  // classes only for a target with auth — phases, states and event kinds at 0, state
+  // unknown = 1). Adding a known target again updates its interval; if
   // its labels changed, its series move to the new label set with their values kept.
   void AddTarget(const TargetMeta& t);
   void RemoveTarget(const std::string& name);  // e.g. gone after a config reload
@@ -68,6 +72,10 @@ class ProbeMetrics {
                    std::optional<std::chrono::microseconds> median);
   bool CountEvent(const std::string& target, EventKind k);
   bool SetMaintenance(const std::string& target, bool on);
+  // When the OAuth refresh token the prober holds for the target expires (AuthRefreshExpiring's
+  // input); nullopt: no such series (no auth, or the authorization server did not say).
+  bool SetAuthRefreshExpiry(const std::string& target,
+                            std::optional<std::chrono::system_clock::time_point> at);
 
   // Start-up restore from SQLite: counters continue from the stored totals (raised to `total`,
   // never lowered, so calling twice is harmless), gauges show the last stored run.

@@ -20,6 +20,7 @@ GAUGES_AND_COUNTERS = {
     "probe_mcp_tools_hash",
     "probe_mcp_latency_baseline_seconds",
     "probe_ssl_earliest_cert_expiry",
+    "probe_mcp_auth_refresh_expiry_timestamp_seconds",
     "probe_mcp_last_run_timestamp_seconds",
     "probe_mcp_interval_seconds",
     "probe_mcp_maintenance",
@@ -44,7 +45,8 @@ HISTOGRAMS = {"probe_mcp_phase_duration_seconds", "mcpwatch_scheduler_lag_second
 FAILURE_CLASSES = (
     "ok dns_error connection_refused connect_timeout tls_error timeout connection_reset "
     "unavailable auth_failure rate_limited http_error protocol_error initialize_failure "
-    "session_error tools_list_failure tool_missing tool_error latency_spike"
+    "session_error tools_list_failure tool_missing tool_error latency_spike "
+    "auth_discovery_error auth_server_unavailable auth_credentials_rejected"
 ).split()
 
 # Closed label values. `phase` is the union of the last-run gauge phases and the histogram ones.

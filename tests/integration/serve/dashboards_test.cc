@@ -116,12 +116,16 @@ TEST_CASE("every dashboard and rule expression evaluates, matches series and has
 
   TempDir dir;
   const int port = FreePort();
+  // A target with auth: exports the auth health classes (McpAuth* read them); the fixture does
+  // not demand a token, so its runs pass while the token manager finds no token endpoint.
+  const std::string secret = dir.File("client-secret");
+  std::ofstream(secret) << "dashboards-test-secret\n";
   std::string config = WriteConfig(
       dir, port,
       {{"healthy", healthy.Url(), "labels: {team: payments}"},
-       {"broken_db", broken_db.Url(),
-        "tool_call: {name: db_error, arguments: {}}\n    health_url: http://127.0.0.1:" +
-            std::to_string(broken_db.port()) + "/health"},
+       {"oauth", healthy.Url(),
+        "auth: {type: client_credentials, client_id: probe, client_secret_file: " + secret + "}"},
+       {"broken_db", broken_db.Url(), "tool_call: {name: db_error, arguments: {}}"},
        {"refused", "http://127.0.0.1:" + std::to_string(refused_port) + "/mcp", ""},
        {"tls", tls.Url(), "ca_file: " + cert.cert},
        {"shop", shop->Url(), ""}});
@@ -163,6 +167,7 @@ TEST_CASE("every dashboard and rule expression evaluates, matches series and has
       "probe_ssl_earliest_cert_expiry{target=\"tls\"} > time()",
       "increase(probe_mcp_runs_total{target=\"broken_db\", class=\"tool_error\"}[1m]) > 0",
       "probe_mcp_state{target=\"refused\", state=\"down\"} == 1",
+      "probe_mcp_runs_total{target=\"oauth\", class=\"auth_credentials_rejected\"}",
       "increase(probe_mcp_events_total{target=\"shop\", kind=\"deploy\"}[5m]) > 0",
       "probe_mcp_server_info{target=\"shop\", version=\"2.0.0\"}",
       "count_over_time(mcpwatch_alerts_notifications_total{result=\"delivered\"}[1m]) >= 2",

@@ -470,5 +470,163 @@ TEST_CASE("failures are classed, and no secret reaches a message", "[auth]") {
   }
 }
 
+// The daemon's renewals (issue 13): a token stored by `auth login` is refreshed at its issuer
+// with the client it was issued to; a refused refresh token or no token at all asks for a
+// person and never starts an authorization code grant on its own.
+StoredToken Stored() {
+  StoredToken t;
+  t.url = kServer;
+  t.issuer = kAs;
+  t.resource = kServer;
+  t.client_id = "dcr-client";
+  t.client_secret = "dcr-secret-value";
+  t.token_endpoint_auth_method = "client_secret_post";
+  t.access_token = "at-stored";
+  t.token_type = "Bearer";
+  t.refresh_token = "rt-stored";
+  t.obtained_at = std::chrono::system_clock::now() - std::chrono::seconds(50);
+  t.expires_at = *t.obtained_at + std::chrono::seconds(60);
+  return t;
+}
+
+OAuthSettings Daemon() {
+  OAuthSettings s;
+  s.code_grant = false;
+  return s;
+}
+
+TEST_CASE("renewal: a restored token is refreshed at its issuer and exported back", "[auth]") {
+  FakeAs as(kAs);
+  World w(Daemon(), [&](FakeHttp& h) {
+    as.Install(h);
+    h.routes[std::string(kAs) + "/token"] = [](const Call& c) {
+      CHECK(c.Field("grant_type") == "refresh_token");
+      CHECK(c.Field("refresh_token") == "rt-stored");
+      CHECK(c.Field("client_id") == "dcr-client");
+      CHECK(c.Field("client_secret") == "dcr-secret-value");
+      CHECK(c.Field("resource") == kServer);
+      return Json({{"access_token", "at-new"},
+                   {"token_type", "Bearer"},
+                   {"expires_in", 60},
+                   {"refresh_token", "rt-rotated"},
+                   {"refresh_token_expires_in", 86400}});
+    };
+  });
+  REQUIRE(w.client->Restore(Stored()));
+  CHECK(w.client->bearer_token() == "at-stored");
+  REQUIRE(w.client->token()->expires_at());
+  auto renewed = w.client->Renew(Soon());
+  INFO((renewed ? "" : renewed.error().message));
+  REQUIRE(renewed);
+  CHECK(w.client->bearer_token() == "at-new");
+  CHECK(w.Urls() ==
+        std::vector<std::string>{std::string(kAs) + "/.well-known/oauth-authorization-server",
+                                 std::string(kAs) + "/token"});
+  CHECK(as.registrations == 0);
+  CHECK(as.authorizations == 0);
+  auto out = w.client->Export();
+  REQUIRE(out);
+  CHECK(out->refresh_token == "rt-rotated");
+  CHECK(out->client_id == "dcr-client");
+  CHECK(out->client_secret == "dcr-secret-value");
+  REQUIRE(out->refresh_expires_at);
+  CHECK(*out->refresh_expires_at > std::chrono::system_clock::now() + std::chrono::hours(23));
+  auto credential = w.client->Credential();
+  REQUIRE(credential);
+  CHECK(credential->Headers("POST", kServer) ==
+        std::vector<std::string>{"Authorization: Bearer at-new"});
+}
+
+TEST_CASE("renewal: a refused refresh token asks for a person, never a grant of its own",
+          "[auth]") {
+  FakeAs as(kAs);
+  World w(Daemon(), [&](FakeHttp& h) {
+    ServePrm(h, kAs);
+    as.Install(h);
+    h.routes[std::string(kAs) + "/token"] = [](const Call&) {
+      return Json({{"error", "invalid_grant"}, {"error_description", "revoked rt-stored"}}, 400);
+    };
+  });
+  REQUIRE(w.client->Restore(Stored()));
+  auto renewed = w.client->Renew(Soon());
+  REQUIRE_FALSE(renewed);
+  CHECK(renewed.error().failure == AuthFailure::kCredentialsRejected);
+  CHECK_THAT(renewed.error().message, Catch::Contains("invalid_grant") &&
+                                          Catch::Contains("mcpwatch auth login") &&
+                                          !Catch::Contains("rt-stored"));
+  CHECK(as.authorizations == 0);
+  CHECK(as.registrations == 0);
+}
+
+TEST_CASE("renewal: type oauth without a token needs a person, client_credentials does not",
+          "[auth]") {
+  SECTION("oauth") {
+    FakeAs as(kAs);
+    World w(Daemon(), [&](FakeHttp& h) {
+      ServePrm(h, kAs);
+      as.Install(h);
+    });
+    auto renewed = w.client->Renew(Soon());
+    REQUIRE_FALSE(renewed);
+    CHECK(renewed.error().failure == AuthFailure::kNeedsPerson);
+    CHECK_THAT(renewed.error().message, Catch::Contains("mcpwatch auth login"));
+    CHECK(as.authorizations == 0);
+  }
+  SECTION("client_credentials") {
+    OAuthSettings s = Daemon();
+    s.type = AuthType::kClientCredentials;
+    s.client_id = "svc";
+    s.client_secret = "svc-secret";
+    FakeAs as(kAs);
+    World w(s, [&](FakeHttp& h) {
+      ServePrm(h, kAs);
+      as.Install(h);
+    });
+    REQUIRE(w.client->Renew(Soon()));
+    REQUIRE(w.client->Renew(Soon()));  // no refresh token: a new grant each time
+    int grants = 0;
+    for (const auto& c : w.log) grants += c.Field("grant_type") == "client_credentials";
+    CHECK(grants == 2);
+  }
+}
+
+TEST_CASE("auth login: a user agent brings the browser's redirect back, state checked", "[auth]") {
+  FakeAs as(kAs);
+  OAuthSettings s;
+  std::string seen_url;
+  bool tamper = false;
+  s.user_agent =
+      [&](const std::string& url,
+          std::chrono::steady_clock::time_point) -> tl::expected<AuthorizationResponse, AuthError> {
+    seen_url = url;
+    FormFields query = FormDecode(std::string_view(url).substr(url.find('?') + 1));
+    AuthorizationResponse r;
+    r.code = "the-code";
+    r.iss = std::string(kAs);
+    for (const auto& [k, v] : query) {
+      if (k == "state") r.state = tamper ? "forged" : v;
+      if (k == "code_challenge") as.challenge = v;
+    }
+    return r;
+  };
+  World w(s, [&](FakeHttp& h) {
+    ServePrm(h, kAs);
+    as.Install(h);
+  });
+  REQUIRE(w.client->Authorize(Soon()));
+  CHECK_THAT(seen_url, Catch::StartsWith(std::string(kAs) + "/authorize?") &&
+                           Catch::Contains("code_challenge_method=S256"));
+  CHECK(as.authorizations == 0);  // the person's browser went there, not the client
+  CHECK(w.client->has_token());
+  tamper = true;
+  World w2(s, [&](FakeHttp& h) {
+    ServePrm(h, kAs);
+    as.Install(h);
+  });
+  auto forged = w2.client->Authorize(Soon());
+  REQUIRE_FALSE(forged);
+  CHECK(forged.error().failure == AuthFailure::kAuthorization);
+}
+
 }  // namespace
 }  // namespace mcpwatch

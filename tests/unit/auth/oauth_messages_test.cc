@@ -144,7 +144,13 @@ TEST_CASE("token responses: tokens read, errors classed", "[auth]") {
   CHECK(ok->access_token == "at");
   CHECK(ok->refresh_token == "rt");
   CHECK(ok->expires_in == std::chrono::seconds(3600));
+  CHECK_FALSE(ok->refresh_expires_in);
   CHECK_FALSE(ok->IsDpop());
+  auto with_refresh_expiry =
+      ReadTokenResponse(200, R"({"access_token":"at","token_type":"bearer","refresh_token":"rt",)"
+                             R"("refresh_token_expires_in":86400})");
+  REQUIRE(with_refresh_expiry);
+  CHECK(with_refresh_expiry->refresh_expires_in == std::chrono::seconds(86400));
   CHECK(ReadTokenResponse(200, R"({"access_token":"at","token_type":"DPoP"})")->IsDpop());
 
   struct Row {

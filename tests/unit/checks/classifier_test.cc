@@ -66,7 +66,8 @@ struct Row {
   std::string name;
   StepRecord failed;
   FailureClass expected;
-  std::vector<std::string> error_parts;  // each must appear in Verdict::error
+  std::vector<std::string> error_parts;            // each must appear in Verdict::error
+  std::optional<AuthProblem> auth = std::nullopt;  // the token manager's problem for this run
 };
 
 std::vector<Row> FailureTable() {
@@ -103,6 +104,18 @@ std::vector<Row> FailureTable() {
   s401.www_authenticate = "Bearer error=\"invalid_token\"";
   add("401 with challenge", s401, C::kAuthFailure,
       {"initialize: ", "HTTP 401", "token is expired", "WWW-Authenticate: Bearer"});
+  // auth health: a 401/403 while the token manager could not get a token says why.
+  auto add_auth = [&](std::string name, StepRecord r, C c, std::string message,
+                      std::vector<std::string> parts) {
+    rows.push_back({std::move(name), std::move(r), c, std::move(parts), AuthProblem{c, message}});
+  };
+  add_auth("401, the AS down", s401, C::kAuthServerUnavailable,
+           "token_endpoint: Connection refused",
+           {"auth: token_endpoint: Connection refused", "(initialize: HTTP 401"});
+  add_auth("401, refresh token revoked", Http(Step::kInitialize, 401), C::kAuthCredentialsRejected,
+           "invalid_grant: revoked", {"auth: invalid_grant: revoked"});
+  add_auth("403, metadata broken", Http(Step::kToolsList, 403), C::kAuthDiscoveryError,
+           "no authorization server metadata", {"auth: no authorization server", "tools/list: "});
   add("403", Http(Step::kToolCall, 403, "Forbidden"), C::kAuthFailure,
       {"tools/call: ", "HTTP 403", "lacking scope"});
   StepRecord s429 = Http(Step::kInitialize, 429);
@@ -198,7 +211,9 @@ PhaseBaseline Warm(milliseconds median, milliseconds mad = milliseconds(1), int 
 TEST_CASE("classifier: every recorded failure maps to its class and names step and cause",
           "[classifier]") {
   for (const Row& row : FailureTable()) {
-    Verdict v = Classify(FailedAt(row.failed), LatencyPolicy{});
+    Transcript t = FailedAt(row.failed);
+    t.auth_problem = row.auth;
+    Verdict v = Classify(t, LatencyPolicy{});
     INFO(row.name << " -> " << ToString(v.cls) << ": " << v.error);
     CHECK(v.cls == row.expected);
     for (const auto& part : row.error_parts) CHECK_THAT(v.error, Catch::Contains(part));
@@ -247,6 +262,24 @@ TEST_CASE("classifier: a failed session close never fails a run", "[classifier]"
   Verdict v = Classify(t, LatencyPolicy{});
   CHECK(v.cls == FailureClass::kOk);
   CHECK(v.error.empty());
+}
+
+TEST_CASE("classifier: an auth problem never hides a server that is down or broken",
+          "[classifier]") {
+  // The token manager's trouble refines only the server's refusal (401/403): a refused
+  // connection or a broken initialize is still the server's own class.
+  const AuthProblem as_down{FailureClass::kAuthServerUnavailable, "token_endpoint: refused"};
+  Transcript refused =
+      FailedAt(Transport(Step::kInitialize, TransportError::kConnectRefused, "Connection refused"));
+  refused.auth_problem = as_down;
+  CHECK(Classify(refused, LatencyPolicy{}).cls == FailureClass::kConnectionRefused);
+  Transcript broken = FailedAt(Http(Step::kInitialize, 500));
+  broken.auth_problem = as_down;
+  CHECK(Classify(broken, LatencyPolicy{}).cls == FailureClass::kHttpError);
+  // A run that passed is ok whatever the token manager says (its token was still valid).
+  Transcript fine = OkRun(milliseconds(5), milliseconds(5), std::nullopt, milliseconds(20));
+  fine.auth_problem = as_down;
+  CHECK(Classify(fine, LatencyPolicy{}).cls == FailureClass::kOk);
 }
 
 TEST_CASE("classifier: an empty transcript is a protocol_error", "[classifier]") {

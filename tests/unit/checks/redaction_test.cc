@@ -120,8 +120,8 @@ void EachText(StepRecord& r, F&& f) {
 template <typename F>
 void EachText(Transcript& t, F&& f) {
   auto& [transport, era, protocol_version, era_reason, era_detection, server, tool_count,
-         tools_hash, tools_canonical, timings, cert_not_after, deadline_exceeded, steps, health] =
-      t;
+         tools_hash, tools_canonical, timings, cert_not_after, deadline_exceeded, auth_problem,
+         steps, health] = t;
   auto& [name, version, title] = server;
   auto& [dns, connect, tls, total] = timings;
   auto each = [&](auto&... m) { (f(m), ...); };
@@ -129,6 +129,10 @@ void EachText(Transcript& t, F&& f) {
   each(transport, era, protocol_version, era_reason, era_detection, name, version, title,
        tool_count, tools_canonical, dns, connect, tls, total, cert_not_after, deadline_exceeded);
   (void)tools_hash;
+  if (auth_problem) {
+    auto& [cls, message] = *auth_problem;
+    each(cls, message);
+  }
   for (StepRecord& r : steps) EachText(r, f);
   if (health) {
     auto& [http_status, h_transport, detail, h_retry_after, h_duration] = *health;
@@ -141,6 +145,7 @@ TEST_CASE("redaction: Redact covers every text field of a transcript", "[redacti
   Transcript t;
   t.steps.resize(2);
   t.health = HealthRecord{};  // the health endpoint's detail and Retry-After (issue 11)
+  t.auth_problem = AuthProblem{};
   t.tools_hash = "hash canary-7d1e kept";
   int fields = 0;
   EachText(t, [&](auto& m) {
@@ -149,9 +154,9 @@ TEST_CASE("redaction: Redact covers every text field of a transcript", "[redacti
       ++fields;
     }
   });
-  // protocol_version, era_reason, server x3, tools_canonical; health detail and Retry-After;
-  // 6 per step
-  CHECK(fields == 6 + 2 + 2 * 6);
+  // protocol_version, era_reason, server x3, tools_canonical, auth_problem's message; health
+  // detail and Retry-After; 6 per step
+  CHECK(fields == 7 + 2 + 2 * 6);
   Redact(t, Redactor({secret}));
   int scrubbed = 0;
   EachText(t, [&](auto& m) {

@@ -52,7 +52,12 @@ TEST_CASE("target states and hard classes", "[state]") {
   CHECK_FALSE(ParseTargetState("sideways").has_value());
   int hard = 0;
   for (FC c : kAllFailureClasses) hard += IsHardFailure(c) ? 1 : 0;
-  CHECK(hard == 4);
+  CHECK(hard == 7);
+  // The auth health classes are definitive too: a token that cannot be had now will not be
+  // had in five seconds.
+  CHECK(IsHardFailure(FC::kAuthDiscoveryError));
+  CHECK(IsHardFailure(FC::kAuthServerUnavailable));
+  CHECK(IsHardFailure(FC::kAuthCredentialsRejected));
   CHECK(IsHardFailure(FC::kConnectionRefused));
   CHECK(IsHardFailure(FC::kDnsError));
   CHECK(IsHardFailure(FC::kTlsError));

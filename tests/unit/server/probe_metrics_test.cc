@@ -1,6 +1,7 @@
 #include "server/probe_metrics.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <regex>
 #include <string>
 
@@ -75,9 +76,23 @@ TEST_CASE("AddTarget pre-initialises every class, phase, state and kind at 0") {
 
   for (FailureClass c : kAllFailureClasses) {
     INFO(ToString(c));
-    CHECK(SampleValue(text, Series("probe_mcp_runs_total", "class=\"" + std::string(ToString(c)) +
-                                                               "\",target=\"shop\"")) == 0.0);
+    const std::string series = Series("probe_mcp_runs_total",
+                                      "class=\"" + std::string(ToString(c)) + "\",target=\"shop\"");
+    if (IsAuthHealth(c)) {
+      CHECK(std::isnan(SampleValue(text, series)));  // shop has no auth: configured
+    } else {
+      CHECK(SampleValue(text, series) == 0.0);
+    }
   }
+  metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}, .auth = true});
+  const std::string with_auth = metrics.ExpositionText();
+  for (FailureClass c : kAllFailureClasses) {
+    INFO(ToString(c));
+    CHECK(SampleValue(with_auth,
+                      Series("probe_mcp_runs_total",
+                             "class=\"" + std::string(ToString(c)) + "\",target=\"shop\"")) == 0.0);
+  }
+  metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
   for (const char* phase : kPhases) {
     INFO(phase);
     CHECK(SampleValue(text, Series("probe_mcp_duration_seconds",
@@ -167,6 +182,19 @@ TEST_CASE("ObserveRun sets the last-run gauges, counts the class and fills the h
     CHECK(CountLines(text, "probe_mcp_server_info{") == 1);
     CHECK(SampleValue(text, "probe_ssl_earliest_cert_expiry{target=\"shop\"}") == Approx(1.8e9));
   }
+}
+
+TEST_CASE("the OAuth refresh token expiry is a gauge only while it is known") {
+  ProbeMetrics metrics("");
+  metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}, .auth = true});
+  const std::string series = "probe_mcp_auth_refresh_expiry_timestamp_seconds{target=\"shop\"}";
+  CHECK(std::isnan(SampleValue(metrics.ExpositionText(), series)));
+  const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(1'900'000'000));
+  CHECK(metrics.SetAuthRefreshExpiry("shop", at));
+  CHECK(SampleValue(metrics.ExpositionText(), series) == Approx(1.9e9));
+  CHECK(metrics.SetAuthRefreshExpiry("shop", std::nullopt));  // a new refresh token, no lifetime
+  CHECK(std::isnan(SampleValue(metrics.ExpositionText(), series)));
+  CHECK_FALSE(metrics.SetAuthRefreshExpiry("unknown", at));
 }
 
 TEST_CASE("server_info is replaced, not added, when a value changes") {
