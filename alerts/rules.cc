@@ -157,6 +157,14 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
                     LastClassText(t) + "): internal checks pass, the MCP path does not" +
                     (t.last_error.empty() ? "" : ". Last error: " + t.last_error));
     }
+    case RuleId::kRateLimitNotEnforced: {
+      // Told once per episode by the check; the alert stands for an hour, like SchemaDrift.
+      const Event* e =
+          NewestEvent(t, EventKind::kRateLimitNotEnforced, ctx.now - kDriftWindow, AnyDetails);
+      if (e == nullptr) return {};
+      return Active(name + "'s " + DetailString(e->details, "summary") + " (at " +
+                    FormatTimestamp(e->at) + ")");
+    }
     case RuleId::kProberStale: {
       TimePoint reference = std::max(t.last_run_at, ctx.daemon_started_at);
       if (ctx.now - reference <= kStaleIntervals * t.interval) return {};
@@ -173,7 +181,7 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
 
 bool RulesReadEvent(EventKind k) {
   return k == EventKind::kSchemaDrift || k == EventKind::kDeployRegression ||
-         k == EventKind::kCrashLoop;
+         k == EventKind::kCrashLoop || k == EventKind::kRateLimitNotEnforced;
 }
 
 std::string_view ToString(RuleId r) {
@@ -188,6 +196,7 @@ std::string_view ToString(RuleId r) {
     case RuleId::kCertificateExpiring: return kRuleNames[7];
     case RuleId::kProberStale: return kRuleNames[8];
     case RuleId::kHealthGreenMcpFailing: return kRuleNames[9];
+    case RuleId::kRateLimitNotEnforced: return kRuleNames[10];
   }
   return kRuleNames[0];
 }
@@ -225,7 +234,8 @@ RuleSpec DefaultRule(RuleId id) {
       break;
     case RuleId::kSchemaDrift:
     case RuleId::kCertificateExpiring: spec.severity = Severity::kWarning; break;
-    case RuleId::kHealthGreenMcpFailing: spec.severity = Severity::kWarning; break;
+    case RuleId::kHealthGreenMcpFailing:
+    case RuleId::kRateLimitNotEnforced: spec.severity = Severity::kWarning; break;
   }
   return spec;
 }
@@ -260,6 +270,8 @@ std::string_view Summary(RuleId id) {
     case RuleId::kProberStale: return "mcpwatch has stopped probing a target.";
     case RuleId::kHealthGreenMcpFailing:
       return "MCP server fails while its own health endpoint says healthy.";
+    case RuleId::kRateLimitNotEnforced:
+      return "MCP server's rate limiter is not enforcing its declared limit.";
   }
   return "";
 }

@@ -30,14 +30,21 @@ enum class RuleId {
   kCertificateExpiring,
   kProberStale,
   kHealthGreenMcpFailing,  // issue 11: the target's own health endpoint is green, MCP is down
+  kRateLimitNotEnforced,   // issue 11: a burst over the declared rate limit passed, twice
 };
 
 inline constexpr std::array kAllRules = {
-    RuleId::kTargetDown,       RuleId::kInitializeFailing,
-    RuleId::kToolCallsFailing, RuleId::kLatencySpike,
-    RuleId::kSchemaDrift,      RuleId::kDeployRegression,
-    RuleId::kCrashLoop,        RuleId::kCertificateExpiring,
-    RuleId::kProberStale,      RuleId::kHealthGreenMcpFailing,
+    RuleId::kTargetDown,
+    RuleId::kInitializeFailing,
+    RuleId::kToolCallsFailing,
+    RuleId::kLatencySpike,
+    RuleId::kSchemaDrift,
+    RuleId::kDeployRegression,
+    RuleId::kCrashLoop,
+    RuleId::kCertificateExpiring,
+    RuleId::kProberStale,
+    RuleId::kHealthGreenMcpFailing,
+    RuleId::kRateLimitNotEnforced,
 };
 
 std::string_view ToString(RuleId r);  // the names of kRuleNames: "TargetDown", ...
@@ -84,8 +91,8 @@ struct RuleOutcome {
   nlohmann::json drift;                     // SchemaDrift: the drift event's details, else null
 };
 
-// True for the event kinds some rule reads (schema_drift, deploy_regression, crash_loop): the
-// only events a TargetSnapshot needs to carry.
+// True for the event kinds some rule reads (schema_drift, deploy_regression, crash_loop,
+// rate_limit_not_enforced): the only events a TargetSnapshot needs to carry.
 bool RulesReadEvent(EventKind k);
 
 // Evaluates one rule for one target. A disabled rule is never active.

@@ -57,10 +57,10 @@ struct AlertingConfig {
 };
 
 // The built-in alert rule names (a contract: DESIGN §4).
-inline constexpr std::array<std::string_view, 10> kRuleNames{
-    "TargetDown",  "InitializeFailing",    "ToolCallsFailing", "LatencySpike",
-    "SchemaDrift", "DeployRegression",     "CrashLoop",        "CertificateExpiring",
-    "ProberStale", "HealthGreenMcpFailing"};
+inline constexpr std::array<std::string_view, 11> kRuleNames{
+    "TargetDown",  "InitializeFailing",     "ToolCallsFailing",    "LatencySpike",
+    "SchemaDrift", "DeployRegression",      "CrashLoop",           "CertificateExpiring",
+    "ProberStale", "HealthGreenMcpFailing", "RateLimitNotEnforced"};
 
 inline constexpr std::array<std::string_view, 3> kSeverities{"critical", "warning", "info"};
 

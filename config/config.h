@@ -12,6 +12,7 @@
 
 #include "auth/auth_config.h"
 #include "checks/probe_spec.h"
+#include "checks/rate_limit_check.h"
 #include "config/alerting_config.h"
 #include "config/config_error.h"
 #include "config/maintenance.h"
@@ -79,6 +80,8 @@ struct TargetConfig {
   std::map<std::string, std::string> labels;
   LatencyLimits max_latency;  // detection.max_latency, overridden per key by defaults/target
   std::vector<MaintenanceWindow> maintenance;  // the target's own (Config::maintenance is global)
+  // Opt-in burst against the declared rate limit (issue 11); nullopt: no check.
+  std::optional<RateLimitSpec> rate_limit_check;
 };
 
 struct Config {

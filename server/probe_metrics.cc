@@ -46,7 +46,8 @@ struct TargetSeries {
   std::array<uint64_t, kAllEventKinds.size()> events{};
   std::array<std::optional<double>, kAllBaselinePhases.size()> baseline{};
   std::optional<double> cert_expiry;
-  std::optional<double> health_status;  // only for targets with a health_url (issue 11)
+  std::optional<double> health_status;        // only for targets with a health_url (issue 11)
+  std::optional<double> rate_limit_enforced;  // only after a rate_limit_check burst concluded
   // name, version, protocol_version, transport
   std::optional<std::array<std::string, 4>> server_info;
 };
@@ -155,7 +156,7 @@ void WriteHistograms(std::string& out, std::string_view name, const TargetSeries
 }
 
 // The families in the order they were always exposed.
-constexpr std::array<FamilySpec, 16> kFamilies = {{
+constexpr std::array<FamilySpec, 17> kFamilies = {{
     {"probe_success", "1 if the last MCP probe run passed every step", "gauge",
      WriteField<&TargetSeries::success>},
     {"probe_duration_seconds", "Wall time of the last probe run", "gauge",
@@ -214,6 +215,13 @@ constexpr std::array<FamilySpec, 16> kFamilies = {{
      [](std::string& out, std::string_view n, const TargetSeries& s) {
        if (s.health_status) Plain(out, n, s, *s.health_status);
      }},
+    {"probe_mcp_rate_limit_enforced",
+     "1 if the last conclusive rate_limit_check burst was limited, 0 if a burst over the "
+     "declared limit passed twice in a row; only with rate_limit_check",
+     "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.rate_limit_enforced) Plain(out, n, s, *s.rate_limit_enforced);
+     }},
     {"probe_mcp_last_run_timestamp_seconds", "Start of the last run, unix seconds", "gauge",
      WriteField<&TargetSeries::last_run>},
     {"probe_mcp_interval_seconds", "Configured probe interval", "gauge",
@@ -223,8 +231,9 @@ constexpr std::array<FamilySpec, 16> kFamilies = {{
     {"probe_mcp_events_total", "Detected events by kind", "counter",
      [](std::string& out, std::string_view n, const TargetSeries& s) {
        for (EventKind k : kAllEventKinds) {
-         WithLabel(out, n, s, "kind", ToString(k),
-                   static_cast<double>(s.events[static_cast<size_t>(k)]));
+         const uint64_t count = s.events[static_cast<size_t>(k)];
+         if (IsOptInEventKind(k) && count == 0) continue;
+         WithLabel(out, n, s, "kind", ToString(k), static_cast<double>(count));
        }
      }},
 }};
@@ -302,6 +311,10 @@ bool ProbeMetrics::SetBaseline(const std::string& target, BaselinePhase p,
 
 bool ProbeMetrics::CountEvent(const std::string& target, EventKind k) {
   return Update(target, [&](TargetSeries& s) { ++s.events[static_cast<size_t>(k)]; });
+}
+
+bool ProbeMetrics::SetRateLimitEnforced(const std::string& target, bool enforced) {
+  return Update(target, [&](TargetSeries& s) { s.rate_limit_enforced = enforced ? 1.0 : 0.0; });
 }
 
 bool ProbeMetrics::SetMaintenance(const std::string& target, bool on) {

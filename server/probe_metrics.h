@@ -68,6 +68,8 @@ class ProbeMetrics {
                    std::optional<std::chrono::microseconds> median);
   bool CountEvent(const std::string& target, EventKind k);
   bool SetMaintenance(const std::string& target, bool on);
+  // probe_mcp_rate_limit_enforced (issue 11): absent until a rate_limit_check burst concluded.
+  bool SetRateLimitEnforced(const std::string& target, bool enforced);
 
   // Start-up restore from SQLite: counters continue from the stored totals (raised to `total`,
   // never lowered, so calling twice is harmless), gauges show the last stored run.
