@@ -44,7 +44,14 @@ TEST_CASE(
                Metric(m, "probe_mcp_rate_limit_enforced", {{"target", "limited"}}) == 1.0;
       },
       30s, 500ms));
-  json events = StoredEvents(config);
+  // The event reaches the history through the writer thread, just after the gauge moved.
+  json events;
+  REQUIRE(PollUntil(
+      [&] {
+        events = StoredEvents(config);
+        return !EventsOfKind(events, "rate_limit_not_enforced", "open").empty();
+      },
+      10s, 250ms));
   INFO(events.dump(2));
   auto open_events = EventsOfKind(events, "rate_limit_not_enforced", "open");
   REQUIRE(open_events.size() == 1);
