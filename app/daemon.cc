@@ -130,7 +130,16 @@ void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::
     if (tracker->second->baseline_ready(p)) median = tracker->second->baseline(p).median;
     metrics->SetBaseline(name, p, median);
   }
-  for (const Event& e : out.events) metrics->CountEvent(name, e.kind);
+  for (const Event& e : out.events) {
+    metrics->CountEvent(name, e.kind);
+    if (e.kind == EventKind::kDeploy && e.details.contains("downtime_ms")) {
+      metrics->SetDeployDowntime(
+          name, std::chrono::milliseconds(e.details.value("downtime_ms", int64_t{0})));
+    }
+  }
+  if (config.detection.rolling_deploy_grace.count() > 0) {
+    metrics->SetRolloutDraining(name, tracker->second->draining());
+  }
   alerts->OnEvents(out.events);
   if (out.request_confirmation) scheduler->RunSoon(name, config.detection.confirm_after);
   if (!out.result.Success()) {

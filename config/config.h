@@ -63,6 +63,10 @@ struct DetectionConfig {
                                                      1000};  // YAML deploy_regression: {before,
   std::chrono::milliseconds deploy_regression_after{10 * 60 *
                                                     1000};  //                          after}
+  // YAML rolling_deploy: {grace, migration_window} (issue 11). grace 0 = off: a drain is an
+  // outage like any other.
+  std::chrono::milliseconds rolling_deploy_grace{0};
+  std::chrono::milliseconds migration_window{5 * 60 * 1000};
 };
 
 struct TargetConfig {

@@ -48,6 +48,8 @@ struct TargetSeries {
   std::optional<double> cert_expiry;
   std::optional<double> health_status;        // only for targets with a health_url (issue 11)
   std::optional<double> rate_limit_enforced;  // only after a rate_limit_check burst concluded
+  std::optional<double> rollout_draining;     // only with detection.rolling_deploy.grace > 0
+  std::optional<double> deploy_downtime;      // only once a rolling deploy completed
   // name, version, protocol_version, transport
   std::optional<std::array<std::string, 4>> server_info;
 };
@@ -156,7 +158,7 @@ void WriteHistograms(std::string& out, std::string_view name, const TargetSeries
 }
 
 // The families in the order they were always exposed.
-constexpr std::array<FamilySpec, 17> kFamilies = {{
+constexpr std::array<FamilySpec, 19> kFamilies = {{
     {"probe_success", "1 if the last MCP probe run passed every step", "gauge",
      WriteField<&TargetSeries::success>},
     {"probe_duration_seconds", "Wall time of the last probe run", "gauge",
@@ -221,6 +223,18 @@ constexpr std::array<FamilySpec, 17> kFamilies = {{
      "gauge",
      [](std::string& out, std::string_view n, const TargetSeries& s) {
        if (s.rate_limit_enforced) Plain(out, n, s, *s.rate_limit_enforced);
+     }},
+    {"probe_mcp_rollout_draining",
+     "1 while a rolling deploy drains within its grace (failures held back); only with "
+     "detection.rolling_deploy.grace",
+     "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.rollout_draining) Plain(out, n, s, *s.rollout_draining);
+     }},
+    {"probe_mcp_last_deploy_downtime_seconds",
+     "Measured downtime of the last rolling deploy (first failure to the new version)", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.deploy_downtime) Plain(out, n, s, *s.deploy_downtime);
      }},
     {"probe_mcp_last_run_timestamp_seconds", "Start of the last run, unix seconds", "gauge",
      WriteField<&TargetSeries::last_run>},
@@ -315,6 +329,14 @@ bool ProbeMetrics::CountEvent(const std::string& target, EventKind k) {
 
 bool ProbeMetrics::SetRateLimitEnforced(const std::string& target, bool enforced) {
   return Update(target, [&](TargetSeries& s) { s.rate_limit_enforced = enforced ? 1.0 : 0.0; });
+}
+
+bool ProbeMetrics::SetRolloutDraining(const std::string& target, bool draining) {
+  return Update(target, [&](TargetSeries& s) { s.rollout_draining = draining ? 1.0 : 0.0; });
+}
+
+bool ProbeMetrics::SetDeployDowntime(const std::string& target, std::chrono::milliseconds d) {
+  return Update(target, [&](TargetSeries& s) { s.deploy_downtime = Seconds(d); });
 }
 
 bool ProbeMetrics::SetMaintenance(const std::string& target, bool on) {

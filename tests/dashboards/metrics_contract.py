@@ -26,6 +26,8 @@ GAUGES_AND_COUNTERS = {
     "probe_mcp_events_total",
     "probe_mcp_health_status_code",
     "probe_mcp_rate_limit_enforced",
+    "probe_mcp_rollout_draining",
+    "probe_mcp_last_deploy_downtime_seconds",
     "mcpwatch_build_info",
     "mcpwatch_inflight_probes",
     "mcpwatch_runs_skipped_total",

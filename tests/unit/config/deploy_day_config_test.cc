@@ -88,5 +88,20 @@ TEST_CASE("rate_limit_check declares the limit, its window and the check's sched
   }
 }
 
+TEST_CASE("detection.rolling_deploy sets the grace (off by default) and the migration window",
+          "[config][deploy]") {
+  const Config plain = MustParse(kOneTarget);
+  CHECK(plain.detection.rolling_deploy_grace == 0s);
+  CHECK(plain.detection.migration_window == 5min);
+  const Config c = MustParse(
+      Cat("detection: {rolling_deploy: {grace: 2m, migration_window: 3m}}\n", kOneTarget));
+  CHECK(c.detection.rolling_deploy_grace == 2min);
+  CHECK(c.detection.migration_window == 3min);
+  CHECK(AnyContains(ErrorsOf(Cat("detection: {rolling_deploy: {grace: 2h}}\n", kOneTarget)),
+                    "must be at most 1h"));
+  CHECK(AnyContains(ErrorsOf(Cat("detection: {rolling_deploy: {grase: 2m}}\n", kOneTarget)),
+                    "grase"));
+}
+
 }  // namespace
 }  // namespace mcpwatch
