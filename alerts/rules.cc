@@ -170,6 +170,14 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
                     LastClassText(t) + "): internal checks pass, the MCP path does not" +
                     (t.last_error.empty() ? "" : ". Last error: " + t.last_error));
     }
+    case RuleId::kRateLimitNotEnforced: {
+      // Told once per episode by the check; the alert stands for an hour, like SchemaDrift.
+      const Event* e =
+          NewestEvent(t, EventKind::kRateLimitNotEnforced, ctx.now - kDriftWindow, AnyDetails);
+      if (e == nullptr) return {};
+      return Active(name + "'s " + DetailString(e->details, "summary") + " (at " +
+                    FormatTimestamp(e->at) + ")");
+    }
     case RuleId::kProberStale: {
       TimePoint reference = std::max(t.last_run_at, ctx.daemon_started_at);
       if (ctx.now - reference <= kStaleIntervals * t.interval) return {};
@@ -210,7 +218,7 @@ RuleOutcome Judge(RuleId id, const TargetSnapshot& t, const RuleContext& ctx) {
 
 bool RulesReadEvent(EventKind k) {
   return k == EventKind::kSchemaDrift || k == EventKind::kDeployRegression ||
-         k == EventKind::kCrashLoop;
+         k == EventKind::kCrashLoop || k == EventKind::kRateLimitNotEnforced;
 }
 
 std::string_view ToString(RuleId r) {
@@ -229,6 +237,7 @@ std::string_view ToString(RuleId r) {
     case RuleId::kAuthServerUnavailable: return kRuleNames[11];
     case RuleId::kAuthCredentialsRejected: return kRuleNames[12];
     case RuleId::kAuthRefreshExpiring: return kRuleNames[13];
+    case RuleId::kRateLimitNotEnforced: return kRuleNames[14];
   }
   return kRuleNames[0];
 }
@@ -267,6 +276,7 @@ RuleSpec DefaultRule(RuleId id) {
     case RuleId::kSchemaDrift:
     case RuleId::kCertificateExpiring:
     case RuleId::kHealthGreenMcpFailing:
+    case RuleId::kRateLimitNotEnforced:
     // The monitor's own access failed; the server may be healthy. Warning, so it reaches the
     // people who own the credential without paging as an outage (docs/alerts.md).
     case RuleId::kAuthDiscoveryFailing:
@@ -314,6 +324,8 @@ std::string_view Summary(RuleId id) {
       return "mcpwatch's credentials for an MCP target are rejected or revoked.";
     case RuleId::kAuthRefreshExpiring:
       return "mcpwatch's OAuth refresh token for an MCP target expires soon.";
+    case RuleId::kRateLimitNotEnforced:
+      return "MCP server's rate limiter is not enforcing its declared limit.";
   }
   return "";
 }

@@ -35,6 +35,7 @@ enum class RuleId {
   kAuthServerUnavailable,    // ... auth_server_unavailable
   kAuthCredentialsRejected,  // ... auth_credentials_rejected
   kAuthRefreshExpiring,      // the stored refresh token expires soon (like CertificateExpiring)
+  kRateLimitNotEnforced,     // issue 11: a burst over the declared rate limit passed, twice
 };
 
 inline constexpr std::array kAllRules = {
@@ -52,6 +53,7 @@ inline constexpr std::array kAllRules = {
     RuleId::kAuthServerUnavailable,
     RuleId::kAuthCredentialsRejected,
     RuleId::kAuthRefreshExpiring,
+    RuleId::kRateLimitNotEnforced,
 };
 
 std::string_view ToString(RuleId r);  // the names of kRuleNames: "TargetDown", ...
@@ -100,8 +102,8 @@ struct RuleOutcome {
   nlohmann::json drift;                     // SchemaDrift: the drift event's details, else null
 };
 
-// True for the event kinds some rule reads (schema_drift, deploy_regression, crash_loop): the
-// only events a TargetSnapshot needs to carry.
+// True for the event kinds some rule reads (schema_drift, deploy_regression, crash_loop,
+// rate_limit_not_enforced): the only events a TargetSnapshot needs to carry.
 bool RulesReadEvent(EventKind k);
 
 // Evaluates one rule for one target. A disabled rule is never active.

@@ -12,6 +12,7 @@
 
 #include "alerts/alert_pipeline.h"
 #include "alerts/build_snapshot.h"
+#include "app/active_checks.h"
 #include "app/daemon_policy.h"
 #include "app/oauth_probe.h"
 #include "app/restore.h"
@@ -80,7 +81,8 @@ struct Daemon::Impl {
   std::unique_ptr<Prober> prober;
   std::unique_ptr<LoopSchedulerHost> scheduler_host;  // outlives the scheduler
   std::unique_ptr<Scheduler> scheduler;
-  std::map<std::string, TargetConfig> targets;                     // loop thread
+  std::unique_ptr<ActiveChecks> active;         // opt-in checks beside the runs (issue 11)
+  std::map<std::string, TargetConfig> targets;  // loop thread
   std::map<std::string, std::unique_ptr<TargetTracker>> trackers;  // loop thread
   std::map<std::string, ProbeHint> hints;  // loop thread: era and transport runs learned
   // loop thread: the credential generation each OAuth target's run in flight presents
@@ -103,6 +105,8 @@ struct Daemon::Impl {
                 Transcript t);
   void Persist(const TrackerOutput& out, bool maintenance);
   void NoteAuth(const std::string& name, Transcript& t);
+  void StoreEvent(const Event& e);
+  void OnActiveCheckEvent(Event e);
   void ApplyTargets(Config config);
   void Housekeeping();
   std::optional<ProbeResult> ProbeNow(const std::string& name, std::chrono::milliseconds timeout);
@@ -140,6 +144,15 @@ void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::
   auto target = targets.find(name);
   auto tracker = trackers.find(name);
   if (target == targets.end() || tracker == trackers.end()) return;  // removed by a reload
+  // A 429 in the shadow of our own rate_limit_check burst is the limit the burst just used up,
+  // not a failure of the target: the run is dropped and counted as skipped (issue 11).
+  if (active->Shadows(name) && std::any_of(t.steps.begin(), t.steps.end(), [](const StepRecord& s) {
+        return s.http_status == 429;
+      })) {
+    self->CountSkipped(SkipReason::kOwnBurst);
+    spdlog::info("run dropped target={} reason=own_burst", name);
+    return;
+  }
   bool maintenance = TargetInMaintenance(config, target->second, started);
   if (target->second.auth) NoteAuth(name, t);
   TrackerOutput out = tracker->second->Observe(RedactUrl(target->second.spec.url), started,
@@ -147,6 +160,7 @@ void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::
   const bool deployed = std::any_of(out.events.begin(), out.events.end(),
                                     [](const Event& e) { return e.kind == EventKind::kDeploy; });
   hints[name] = NextHint(hints[name], out.result.transcript, deployed);
+  if (deployed) active->NoteDeploy(name);
   Persist(out, maintenance);
   metrics->ObserveRun(out.result);
   metrics->SetMaintenance(name, maintenance);
@@ -156,7 +170,16 @@ void Daemon::Impl::OnResult(const std::string& name, std::chrono::system_clock::
     if (tracker->second->baseline_ready(p)) median = tracker->second->baseline(p).median;
     metrics->SetBaseline(name, p, median);
   }
-  for (const Event& e : out.events) metrics->CountEvent(name, e.kind);
+  for (const Event& e : out.events) {
+    metrics->CountEvent(name, e.kind);
+    if (e.kind == EventKind::kDeploy && e.details.contains("downtime_ms")) {
+      metrics->SetDeployDowntime(
+          name, std::chrono::milliseconds(e.details.value("downtime_ms", int64_t{0})));
+    }
+  }
+  if (config.detection.rolling_deploy_grace.count() > 0) {
+    metrics->SetRolloutDraining(name, tracker->second->draining());
+  }
   alerts->OnEvents(out.events);
   if (out.request_confirmation) scheduler->RunSoon(name, config.detection.confirm_after);
   if (!out.result.Success()) {
@@ -191,21 +214,34 @@ void Daemon::Impl::Persist(const TrackerOutput& out, bool maintenance) {
       return {};
     });
   }
-  for (const Event& e : out.events) {
-    std::string kind(ToString(e.kind));
-    std::string details = e.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    auto at = e.at;
-    writer->Submit(
-        [=](storage::Database& db) { return storage::InsertEvent(db, name, at, kind, details); });
-    if (e.kind == EventKind::kStateChange) {
-      std::string state = e.details.value("to", "unknown");
-      std::string reason = e.details.value("reason", "");
-      writer->Submit([=](storage::Database& db) {
-        return storage::SetTargetState(db, name, state, at, reason);
-      });
-    }
-    spdlog::warn("event target={} kind={} details={}", name, kind, details);
+  for (const Event& e : out.events) StoreEvent(e);
+}
+
+void Daemon::Impl::StoreEvent(const Event& e) {
+  std::string name = e.target;
+  std::string kind(ToString(e.kind));
+  std::string details = e.details.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto at = e.at;
+  writer->Submit(
+      [=](storage::Database& db) { return storage::InsertEvent(db, name, at, kind, details); });
+  if (e.kind == EventKind::kStateChange) {
+    std::string state = e.details.value("to", "unknown");
+    std::string reason = e.details.value("reason", "");
+    writer->Submit([=](storage::Database& db) {
+      return storage::SetTargetState(db, name, state, at, reason);
+    });
   }
+  spdlog::warn("event target={} kind={} details={}", name, kind, details);
+}
+
+// An event from an opt-in check: stored, counted and handed to alerting like a run's.
+void Daemon::Impl::OnActiveCheckEvent(Event e) {
+  auto tracker = trackers.find(e.target);
+  if (tracker == trackers.end()) return;  // removed by a reload
+  StoreEvent(e);
+  metrics->CountEvent(e.target, e.kind);
+  tracker->second->RestoreEvent(e);  // remembered for the alert rules, as Observe's are
+  alerts->OnEvents({e});
 }
 
 void Daemon::Impl::ApplyTargets(Config next) {
@@ -247,6 +283,7 @@ void Daemon::Impl::ApplyTargets(Config next) {
   config = std::move(next);
   if (alerts) alerts->Reconfigure(config);
   scheduler->SetTargets(schedule);
+  active->SetTargets(targets);
   self->SetTargets(static_cast<int64_t>(targets.size()));
 }
 
@@ -256,6 +293,7 @@ void Daemon::Impl::Housekeeping() {
   // of work at 10,000 targets).
   if (++housekeeping_ticks % 60 == 0) malloc_trim(0);
   inflight = prober->inflight();
+  active->Tick(config.detection.deploy_regression_after);
   self->SetInflight(static_cast<int64_t>(prober->inflight()));
   const storage::WriterStats store = writer->Stats();
   self->UpdateStore(store);
@@ -368,6 +406,17 @@ tl::expected<std::unique_ptr<Daemon>, std::string> Daemon::Start(Config config) 
   hooks.on_skip = [self](SkipReason r) { self->self->CountSkipped(r); };
   d.scheduler_host = std::make_unique<LoopSchedulerHost>(*d.loop, *d.prober);
   d.scheduler = std::make_unique<Scheduler>(*d.scheduler_host, SchedulerOptionsFor(config), hooks);
+  ActiveChecks::Hooks active_hooks;
+  active_hooks.prepare = [self](const std::string& n) { return self->Prepare(n); };
+  active_hooks.state = [self](const std::string& n) {
+    auto it = self->trackers.find(n);
+    return it == self->trackers.end() ? TargetState::kUnknown : it->second->state();
+  };
+  active_hooks.on_event = [self](Event e) { self->OnActiveCheckEvent(std::move(e)); };
+  active_hooks.on_rate_limit = [self](const std::string& n, bool enforced) {
+    self->metrics->SetRateLimitEnforced(n, enforced);
+  };
+  d.active = std::make_unique<ActiveChecks>(*d.prober, std::move(active_hooks));
 
   // Rebuild what we know from history before the first run.
   for (const auto& t : config.targets) {
@@ -491,7 +540,10 @@ int Daemon::Shutdown() {
   d->ready = false;  // /healthz and /readyz answer 503 "draining" from now on
   d->draining = true;
   spdlog::info("shutting down: draining runs in flight");
-  d->loop->Post([d] { d->scheduler->StopScheduling(); });
+  d->loop->Post([d] {
+    d->scheduler->StopScheduling();
+    d->active->Stop();
+  });
   std::chrono::milliseconds longest{0};
   for (const auto& t : d->config.targets) longest = std::max(longest, t.spec.timeout);
   auto drain_until = std::chrono::steady_clock::now() + longest + std::chrono::seconds(3);

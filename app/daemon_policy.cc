@@ -24,12 +24,15 @@ TrackerPolicy TrackerPolicyFor(const Config& config, const TargetConfig& target)
   p.state.confirm_after = d.confirm_after;
   p.crash_loop.flips = d.crash_loop_flips;
   p.crash_loop.window = std::chrono::duration_cast<std::chrono::seconds>(d.crash_loop_window);
-  p.regression.before = std::chrono::duration_cast<std::chrono::seconds>(d.deploy_regression_before);
+  p.regression.before =
+      std::chrono::duration_cast<std::chrono::seconds>(d.deploy_regression_before);
   p.regression.after = std::chrono::duration_cast<std::chrono::seconds>(d.deploy_regression_after);
   p.cert_thresholds.clear();
   for (auto t : d.cert_expiry_warn) {
     p.cert_thresholds.push_back(std::chrono::duration_cast<std::chrono::hours>(t));
   }
+  p.rollout.grace = std::chrono::duration_cast<std::chrono::seconds>(d.rolling_deploy_grace);
+  p.rollout.migration_window = std::chrono::duration_cast<std::chrono::seconds>(d.migration_window);
   p.recent_events = alerts::RulesEventMemory();  // what the alert rules read of its events
   return p;
 }

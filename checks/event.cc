@@ -16,6 +16,7 @@ std::string_view ToString(EventKind k) {
     case EventKind::kDeployRegression: return "deploy_regression";
     case EventKind::kCrashLoop: return "crash_loop";
     case EventKind::kCertExpiring: return "cert_expiring";
+    case EventKind::kRateLimitNotEnforced: return "rate_limit_not_enforced";
   }
   return "state_change";  // unreachable: every enumerator is handled above
 }

@@ -21,14 +21,23 @@ enum class EventKind {
   kDeployRegression,
   kCrashLoop,
   kCertExpiring,
+  kRateLimitNotEnforced,  // opt-in (rate_limit_check): the declared limit let a burst through
 };
 
 inline constexpr std::array kAllEventKinds = {
-    EventKind::kStateChange,      EventKind::kSchemaDrift, EventKind::kDeploy,
-    EventKind::kDeployRegression, EventKind::kCrashLoop,   EventKind::kCertExpiring,
+    EventKind::kStateChange,          EventKind::kSchemaDrift, EventKind::kDeploy,
+    EventKind::kDeployRegression,     EventKind::kCrashLoop,   EventKind::kCertExpiring,
+    EventKind::kRateLimitNotEnforced,
 };
 
-// "state_change", "schema_drift", "deploy", "deploy_regression", "crash_loop", "cert_expiring".
+// Kinds only an opt-in check of a target emits: their counters exist only once one happened,
+// so targets without the check carry no series for them (issue 14's series budget).
+constexpr bool IsOptInEventKind(EventKind k) {
+  return k == EventKind::kRateLimitNotEnforced;
+}
+
+// "state_change", "schema_drift", "deploy", "deploy_regression", "crash_loop", "cert_expiring",
+// "rate_limit_not_enforced".
 std::string_view ToString(EventKind k);
 std::optional<EventKind> ParseEventKind(std::string_view s);
 
@@ -41,6 +50,5 @@ struct Event {
 
 // {"target":..., "kind":..., "at": RFC 3339 UTC, "details":{...}}.
 nlohmann::json ToJson(const Event& e);
-
 
 }  // namespace mcpwatch

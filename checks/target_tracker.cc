@@ -42,9 +42,11 @@ TargetTracker::TargetTracker(std::string name, TrackerPolicy policy)
       baseline_(policy.baseline),
       state_(policy.state),
       crash_loop_(policy.crash_loop),
-      cert_(policy.cert_thresholds) {}
+      cert_(policy.cert_thresholds),
+      rollout_(policy.rollout) {}
 
 void TargetTracker::SetPolicy(TrackerPolicy policy) {
+  rollout_.SetPolicy(policy.rollout);
   policy_ = std::move(policy);
 }
 
@@ -109,19 +111,49 @@ TrackerOutput TargetTracker::Observe(std::string url, std::chrono::system_clock:
       r.transcript.health ? HealthDiagnosis(*r.transcript.health, r.verdict.cls) : "";
   AddHealthDiagnosis(r.verdict, r.transcript);
 
-  StateUpdate update = state_.Observe(r.verdict.cls, in_maintenance, started);
+  // A rolling deploy (issue 11, item 6): failures while the server drains and comes back with a
+  // new version within the grace are held from the state machine; the deploy gets the downtime.
+  Event* deploy_event = nullptr;
+  for (Event& e : out.events) {
+    if (e.kind == EventKind::kDeploy) deploy_event = &e;
+  }
+  RolloutUpdate rollout = rollout_.Observe(r, deploy_event != nullptr, last_change_.deploy);
+  if (rollout.completed && deploy_event != nullptr)
+    deploy_event->details.update(*rollout.completed);
+  if (!rollout.note.empty()) {
+    if (!r.verdict.diagnosis.empty()) r.verdict.diagnosis += "; ";
+    r.verdict.diagnosis += rollout.note;
+  }
+  for (const HeldRun& held : rollout.release) {
+    StateUpdate late = state_.Observe(held.cls, false, held.at);
+    if (late.transition) {
+      late.transition->reason += "; no new version answered within the rolling-deploy grace";
+      out.events.push_back(
+          MakeEvent(name_, EventKind::kStateChange, started, ToJson(*late.transition)));
+    }
+  }
+  StateUpdate update =
+      rollout.hold ? StateUpdate{} : state_.Observe(r.verdict.cls, in_maintenance, started);
+  // The migration note waits for the recovery's state change (up after up_after successes).
+  if (r.Success() && !rollout.note.empty()) recovery_note_ = rollout.note;
+  if (!r.Success() || (state_.State() == TargetState::kUp && !update.transition)) {
+    recovery_note_.clear();
+  }
   if (update.transition) {
     if (update.transition->to != TargetState::kUp) {
       for (const std::string* line : {&cause, &health}) {
         if (!line->empty()) update.transition->reason += "; " + *line;
       }
+    } else if (!recovery_note_.empty()) {
+      update.transition->reason += "; " + recovery_note_;
+      recovery_note_.clear();
     }
     out.events.push_back(
         MakeEvent(name_, EventKind::kStateChange, started, ToJson(*update.transition)));
   }
   out.request_confirmation = update.request_confirmation;
 
-  if (auto loop = crash_loop_.Observe(r.verdict.cls, started)) {
+  if (auto loop = rollout.hold ? std::nullopt : crash_loop_.Observe(r.verdict.cls, started)) {
     out.events.push_back(
         MakeEvent(name_, EventKind::kCrashLoop, started, ToJson(*loop, policy_.crash_loop)));
   }

@@ -17,6 +17,7 @@
 #include "checks/crash_loop.h"
 #include "checks/deploy.h"
 #include "checks/event.h"
+#include "checks/rollout.h"
 #include "checks/target_state.h"
 
 namespace mcpwatch {
@@ -36,6 +37,7 @@ struct TrackerPolicy {
   StatePolicy state;
   CrashLoopPolicy crash_loop;
   RegressionPolicy regression;
+  RolloutPolicy rollout;
   std::vector<std::chrono::hours> cert_thresholds = {
       std::chrono::hours(30 * 24), std::chrono::hours(14 * 24), std::chrono::hours(7 * 24)};
   EventMemory recent_events;
@@ -90,6 +92,8 @@ class TargetTracker {
   std::chrono::seconds recent_events_horizon() const { return policy_.recent_events.horizon; }
   // How long after a deploy or drift a failing run names it as its cause.
   std::chrono::seconds cause_horizon() const { return policy_.regression.after; }
+  // A rolling deploy's drain is under way: failures are held back (issue 11).
+  bool draining() const { return rollout_.draining(); }
 
  private:
   LatencyPolicy Latency() const;
@@ -111,6 +115,8 @@ class TargetTracker {
   DeployDetector deploy_;
   CrashLoopDetector crash_loop_;
   CertExpiryTracker cert_;
+  RolloutTracker rollout_;
+  std::string recovery_note_;  // "served before its migration finished: ...", until back up
   std::string tools_hash_;
   std::string tools_json_;  // canonical JSON of the last known tool list
   // Recent runs for the deploy-regression windows, oldest first, bounded; 8 bytes each, as every

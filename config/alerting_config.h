@@ -59,7 +59,7 @@ struct AlertingConfig {
 // The built-in alert rule names (a contract: DESIGN §4).
 // The Auth* rules (issue 13) report the monitor's own access: an OAuth target whose token
 // cannot be had, instead of TargetDown.
-inline constexpr std::array<std::string_view, 14> kRuleNames{"TargetDown",
+inline constexpr std::array<std::string_view, 15> kRuleNames{"TargetDown",
                                                              "InitializeFailing",
                                                              "ToolCallsFailing",
                                                              "LatencySpike",
@@ -72,7 +72,8 @@ inline constexpr std::array<std::string_view, 14> kRuleNames{"TargetDown",
                                                              "AuthDiscoveryFailing",
                                                              "AuthServerUnavailable",
                                                              "AuthCredentialsRejected",
-                                                             "AuthRefreshExpiring"};
+                                                             "AuthRefreshExpiring",
+                                                             "RateLimitNotEnforced"};
 
 inline constexpr std::array<std::string_view, 3> kSeverities{"critical", "warning", "info"};
 

@@ -12,6 +12,7 @@
 
 #include "auth/auth_config.h"
 #include "checks/probe_spec.h"
+#include "checks/rate_limit_check.h"
 #include "config/alerting_config.h"
 #include "config/config_error.h"
 #include "config/maintenance.h"
@@ -62,6 +63,10 @@ struct DetectionConfig {
                                                      1000};  // YAML deploy_regression: {before,
   std::chrono::milliseconds deploy_regression_after{10 * 60 *
                                                     1000};  //                          after}
+  // YAML rolling_deploy: {grace, migration_window} (issue 11). grace 0 = off: a drain is an
+  // outage like any other.
+  std::chrono::milliseconds rolling_deploy_grace{0};
+  std::chrono::milliseconds migration_window{5 * 60 * 1000};
 };
 
 struct TargetConfig {
@@ -79,6 +84,8 @@ struct TargetConfig {
   std::map<std::string, std::string> labels;
   LatencyLimits max_latency;  // detection.max_latency, overridden per key by defaults/target
   std::vector<MaintenanceWindow> maintenance;  // the target's own (Config::maintenance is global)
+  // Opt-in burst against the declared rate limit (issue 11); nullopt: no check.
+  std::optional<RateLimitSpec> rate_limit_check;
 };
 
 // `shard: {index, total}`: this instance probes the targets whose name hashes to `index`

@@ -55,7 +55,7 @@ void ParseDetection(const YAML::Node& node, DetectionConfig& out, YamlReader& re
       node,
       {"baseline_window", "baseline_min_samples", "spike_factor", "spike_margin", "max_latency",
        "down_after", "window", "hard_down_after", "up_after", "degraded_after", "confirm_after",
-       "crash_loop", "cert_expiry_warn", "deploy_regression"},
+       "crash_loop", "cert_expiry_warn", "deploy_regression", "rolling_deploy"},
       kWhere);
   if (reader.ReadDuration(node, "baseline_window", out.baseline_window, kWhere)) {
     RequirePositive(reader, node, "baseline_window", out.baseline_window, kWhere);
@@ -120,6 +120,18 @@ void ParseDetection(const YAML::Node& node, DetectionConfig& out, YamlReader& re
     }
     if (reader.ReadDuration(deploy, "after", out.deploy_regression_after, kDeployWhere)) {
       RequirePositive(reader, deploy, "after", out.deploy_regression_after, kDeployWhere);
+    }
+  }
+  if (const YAML::Node rolling = node["rolling_deploy"];
+      rolling.IsDefined() && reader.IsMap(rolling, "rolling_deploy in detection")) {
+    constexpr std::string_view kRollingWhere = "in detection.rolling_deploy";
+    reader.CheckKeys(rolling, {"grace", "migration_window"}, kRollingWhere);
+    reader.ReadDuration(rolling, "grace", out.rolling_deploy_grace, kRollingWhere);
+    if (out.rolling_deploy_grace > std::chrono::hours(1)) {
+      reader.Error(rolling["grace"], "grace " + std::string(kRollingWhere) + " must be at most 1h");
+    }
+    if (reader.ReadDuration(rolling, "migration_window", out.migration_window, kRollingWhere)) {
+      RequirePositive(reader, rolling, "migration_window", out.migration_window, kRollingWhere);
     }
   }
 }

@@ -12,7 +12,7 @@ namespace mcpwatch::config_parse {
 namespace {
 
 // Every key a target may carry; defaults take all of them but name and url.
-constexpr std::array<std::string_view, 16> kTargetKeys = {"name",
+constexpr std::array<std::string_view, 17> kTargetKeys = {"name",
                                                           "url",
                                                           "transport",
                                                           "interval",
@@ -27,7 +27,8 @@ constexpr std::array<std::string_view, 16> kTargetKeys = {"name",
                                                           "labels",
                                                           "max_latency",
                                                           "maintenance",
-                                                          "health_url"};
+                                                          "health_url",
+                                                          "rate_limit_check"};
 constexpr std::array<std::string_view, 13> kDefaultsKeys = {
     "transport",        "interval",          "timeout",    "headers",   "secret_headers",
     "bearer_token_env", "bearer_token_file", "auth",       "tool_call", "ca_file",

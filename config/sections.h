@@ -34,7 +34,8 @@ void ParseDefaults(const YAML::Node& node, TargetConfig& out, YamlReader& reader
 std::vector<TargetConfig> ParseTargets(const YAML::Node& node, const TargetConfig& defaults,
                                        YamlReader& reader, const std::filesystem::path& base_dir);
 
-// The deploy-day keys of one target (issue 11): health_url, per target only.
+// The deploy-day keys of one target (issue 11): health_url and rate_limit_check, per target
+// only.
 void ParseDeployDayKeys(const YAML::Node& item, TargetConfig& t, YamlReader& reader,
                         const std::string& where);
 

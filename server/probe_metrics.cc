@@ -47,7 +47,10 @@ struct TargetSeries {
   std::array<uint64_t, kAllEventKinds.size()> events{};
   std::array<std::optional<double>, kAllBaselinePhases.size()> baseline{};
   std::optional<double> cert_expiry;
-  std::optional<double> health_status;  // only for targets with a health_url (issue 11)
+  std::optional<double> health_status;        // only for targets with a health_url (issue 11)
+  std::optional<double> rate_limit_enforced;  // only after a rate_limit_check burst concluded
+  std::optional<double> rollout_draining;     // only with detection.rolling_deploy.grace > 0
+  std::optional<double> deploy_downtime;      // only once a rolling deploy completed
   std::optional<double> auth_refresh_expiry;
   // name, version, protocol_version, transport
   std::optional<std::array<std::string, 4>> server_info;
@@ -157,7 +160,7 @@ void WriteHistograms(std::string& out, std::string_view name, const TargetSeries
 }
 
 // The families in the order they were always exposed.
-constexpr std::array<FamilySpec, 17> kFamilies = {{
+constexpr std::array<FamilySpec, 20> kFamilies = {{
     {"probe_success", "1 if the last MCP probe run passed every step", "gauge",
      WriteField<&TargetSeries::success>},
     {"probe_duration_seconds", "Wall time of the last probe run", "gauge",
@@ -217,6 +220,25 @@ constexpr std::array<FamilySpec, 17> kFamilies = {{
      [](std::string& out, std::string_view n, const TargetSeries& s) {
        if (s.health_status) Plain(out, n, s, *s.health_status);
      }},
+    {"probe_mcp_rate_limit_enforced",
+     "1 if the last conclusive rate_limit_check burst was limited, 0 if a burst over the "
+     "declared limit passed twice in a row; only with rate_limit_check",
+     "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.rate_limit_enforced) Plain(out, n, s, *s.rate_limit_enforced);
+     }},
+    {"probe_mcp_rollout_draining",
+     "1 while a rolling deploy drains within its grace (failures held back); only with "
+     "detection.rolling_deploy.grace",
+     "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.rollout_draining) Plain(out, n, s, *s.rollout_draining);
+     }},
+    {"probe_mcp_last_deploy_downtime_seconds",
+     "Measured downtime of the last rolling deploy (first failure to the new version)", "gauge",
+     [](std::string& out, std::string_view n, const TargetSeries& s) {
+       if (s.deploy_downtime) Plain(out, n, s, *s.deploy_downtime);
+     }},
     {"probe_mcp_last_run_timestamp_seconds", "Start of the last run, unix seconds", "gauge",
      WriteField<&TargetSeries::last_run>},
     {"probe_mcp_interval_seconds", "Configured probe interval", "gauge",
@@ -226,8 +248,9 @@ constexpr std::array<FamilySpec, 17> kFamilies = {{
     {"probe_mcp_events_total", "Detected events by kind", "counter",
      [](std::string& out, std::string_view n, const TargetSeries& s) {
        for (EventKind k : kAllEventKinds) {
-         WithLabel(out, n, s, "kind", ToString(k),
-                   static_cast<double>(s.events[static_cast<size_t>(k)]));
+         const uint64_t count = s.events[static_cast<size_t>(k)];
+         if (IsOptInEventKind(k) && count == 0) continue;
+         WithLabel(out, n, s, "kind", ToString(k), static_cast<double>(count));
        }
      }},
     {"probe_mcp_auth_refresh_expiry_timestamp_seconds",
@@ -321,6 +344,18 @@ bool ProbeMetrics::SetAuthRefreshExpiry(const std::string& target,
     s.auth_refresh_expiry.reset();
     if (at) s.auth_refresh_expiry = UnixSeconds(*at);
   });
+}
+
+bool ProbeMetrics::SetRateLimitEnforced(const std::string& target, bool enforced) {
+  return Update(target, [&](TargetSeries& s) { s.rate_limit_enforced = enforced ? 1.0 : 0.0; });
+}
+
+bool ProbeMetrics::SetRolloutDraining(const std::string& target, bool draining) {
+  return Update(target, [&](TargetSeries& s) { s.rollout_draining = draining ? 1.0 : 0.0; });
+}
+
+bool ProbeMetrics::SetDeployDowntime(const std::string& target, std::chrono::milliseconds d) {
+  return Update(target, [&](TargetSeries& s) { s.deploy_downtime = Seconds(d); });
 }
 
 bool ProbeMetrics::SetMaintenance(const std::string& target, bool on) {

@@ -76,6 +76,12 @@ class ProbeMetrics {
   // input); nullopt: no such series (no auth, or the authorization server did not say).
   bool SetAuthRefreshExpiry(const std::string& target,
                             std::optional<std::chrono::system_clock::time_point> at);
+  // probe_mcp_rate_limit_enforced (issue 11): absent until a rate_limit_check burst concluded.
+  bool SetRateLimitEnforced(const std::string& target, bool enforced);
+  // probe_mcp_rollout_draining and probe_mcp_last_deploy_downtime_seconds (issue 11): absent
+  // until set.
+  bool SetRolloutDraining(const std::string& target, bool draining);
+  bool SetDeployDowntime(const std::string& target, std::chrono::milliseconds downtime);
 
   // Start-up restore from SQLite: counters continue from the stored totals (raised to `total`,
   // never lowered, so calling twice is harmless), gauges show the last stored run.

@@ -26,6 +26,9 @@ GAUGES_AND_COUNTERS = {
     "probe_mcp_maintenance",
     "probe_mcp_events_total",
     "probe_mcp_health_status_code",
+    "probe_mcp_rate_limit_enforced",
+    "probe_mcp_rollout_draining",
+    "probe_mcp_last_deploy_downtime_seconds",
     "mcpwatch_build_info",
     "mcpwatch_inflight_probes",
     "mcpwatch_runs_skipped_total",
@@ -57,7 +60,8 @@ CLOSED_LABELS = {
     ),
     "state": set("unknown up degraded down maintenance".split()),
     "kind": set(
-        "state_change schema_drift deploy deploy_regression crash_loop cert_expiring".split()
+        "state_change schema_drift deploy deploy_regression crash_loop cert_expiring "
+        "rate_limit_not_enforced".split()
     ),
     "result": {"delivered", "failed"},
 }

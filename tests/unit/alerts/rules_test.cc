@@ -259,6 +259,22 @@ TEST_CASE("HealthGreenMcpFailing fires when a down target's health endpoint answ
   CHECK(ParseRuleId("HealthGreenMcpFailing") == RuleId::kHealthGreenMcpFailing);
 }
 
+// Issue 11, item 4: the rate limit check's event stands as a warning for an hour.
+TEST_CASE("RateLimitNotEnforced fires for an hour after the check's event", "[rules]") {
+  const RuleSpec spec = DefaultRule(RuleId::kRateLimitNotEnforced);
+  CHECK(spec.severity == Severity::kWarning);
+  CHECK(RulesReadEvent(EventKind::kRateLimitNotEnforced));
+  TargetSnapshot t = UpTarget();
+  CHECK_FALSE(EvaluateRule(spec, t, {kT0, kT0}).active);
+  t.recent_events = {MakeEvent(EventKind::kRateLimitNotEnforced, kT0 - minutes(5),
+                               {{"summary", "rate limiter not enforcing: 33 of 33 calls"}})};
+  RuleOutcome out = EvaluateRule(spec, t, {kT0, kT0});
+  REQUIRE(out.active);
+  CHECK(out.description == "shop's rate limiter not enforcing: 33 of 33 calls (at " +
+                               FormatTimestamp(kT0 - minutes(5)) + ")");
+  CHECK_FALSE(EvaluateRule(spec, t, {kT0 + minutes(56), kT0}).active);
+}
+
 TEST_CASE("config overrides for, severity and enabled", "[rules]") {
   AlertingConfig config;
   config.rules.push_back({"TargetDown", std::chrono::minutes(2), "warning", std::nullopt});

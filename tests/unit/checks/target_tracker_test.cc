@@ -342,3 +342,73 @@ TEST_CASE("tracker: a restored deploy and drift are still named as the cause aft
 
 }  // namespace
 }  // namespace mcpwatch
+
+namespace mcpwatch {
+namespace {
+
+// Issue 11, item 6: a drain and a new version within the grace never takes the target down;
+// the deploy event carries the downtime. Past the grace the held failures count after all.
+TEST_CASE("tracker: a rolling deploy within the grace is one deploy with its downtime, no down") {
+  TrackerPolicy policy;
+  policy.rollout.grace = 120s;
+  TargetTracker tracker("shop", policy);
+  auto observe = [&](TimePoint at, Transcript t) {
+    return tracker.Observe("http://127.0.0.1/mcp", at, std::move(t), false);
+  };
+  auto drained = [] {
+    Transcript t;
+    StepRecord init;
+    init.step = Step::kInitialize;
+    init.http_status = 503;
+    init.retry_after = "5";
+    t.steps = {init};
+    return t;
+  };
+  TimePoint t = kStart;
+  for (int i = 0; i < 3; ++i, t += 30s) observe(t, Run(100ms, "1.0"));
+  REQUIRE(tracker.state() == TargetState::kUp);
+  std::vector<Event> events;
+  for (int i = 0; i < 3; ++i, t += 30s) {
+    TrackerOutput out = observe(t, drained());
+    CHECK(out.result.verdict.cls == FailureClass::kUnavailable);
+    CHECK_THAT(out.result.verdict.diagnosis, Catch::Contains("draining for a rolling deploy"));
+    CHECK_FALSE(out.request_confirmation);
+    events.insert(events.end(), out.events.begin(), out.events.end());
+  }
+  CHECK(tracker.state() == TargetState::kUp);
+  CHECK(tracker.draining());
+  TrackerOutput back = observe(t, Run(100ms, "2.0"));
+  events.insert(events.end(), back.events.begin(), back.events.end());
+  CHECK_FALSE(tracker.draining());
+  int deploys = 0;
+  for (const Event& e : events) {
+    CHECK(e.kind != EventKind::kStateChange);
+    if (e.kind != EventKind::kDeploy) continue;
+    ++deploys;
+    CHECK(e.details["rolling"] == true);
+    CHECK(e.details["downtime_ms"] == 90000);
+  }
+  CHECK(deploys == 1);
+
+  // Draining again, and nothing comes back: past the grace the failures count.
+  t += 30s;
+  observe(t, drained());
+  t += 60s;
+  observe(t, drained());
+  CHECK(tracker.state() == TargetState::kUp);
+  t += 61s;
+  TrackerOutput late = observe(t, drained());
+  bool down = false;
+  for (const Event& e : late.events) {
+    if (e.kind == EventKind::kStateChange && e.details["to"] == "down") {
+      down = true;
+      CHECK_THAT(e.details["reason"].get<std::string>(),
+                 Catch::Contains("no new version answered within the rolling-deploy grace"));
+    }
+  }
+  CHECK(down);
+  CHECK(tracker.state() == TargetState::kDown);
+}
+
+}  // namespace
+}  // namespace mcpwatch

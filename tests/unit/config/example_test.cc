@@ -23,6 +23,8 @@ TEST_CASE("examples/mcpwatch.yaml loads", "[config][example]") {
   REQUIRE(shop.spec.tool_call.has_value());
   CHECK(shop.spec.tool_call->arguments == nlohmann::json{{"id", 1}});
   CHECK(shop.spec.health_url == "https://mcp.example.com/healthz");
+  REQUIRE(shop.rate_limit_check.has_value());
+  CHECK(shop.rate_limit_check->limit == 30);
   CHECK(shop.labels ==
         std::map<std::string, std::string>{{"env", "production"}, {"team", "payments"}});
   CHECK(config->alerting.notifiers.size() == 4);

@@ -110,8 +110,13 @@ TEST_CASE("AddTarget pre-initialises every class, phase, state and kind at 0") {
                                                           "\",target=\"shop\"")) == expected);
   }
   for (EventKind k : kAllEventKinds) {
-    CHECK(SampleValue(text, Series("probe_mcp_events_total", "kind=\"" + std::string(ToString(k)) +
-                                                                 "\",target=\"shop\"")) == 0.0);
+    const std::string series = Series("probe_mcp_events_total",
+                                      "kind=\"" + std::string(ToString(k)) + "\",target=\"shop\"");
+    if (IsOptInEventKind(k)) {
+      CHECK(text.find(series) == std::string::npos);  // only once an opt-in check reported one
+    } else {
+      CHECK(SampleValue(text, series) == 0.0);
+    }
   }
   CHECK(SampleValue(text, "probe_success{target=\"shop\"}") == 0.0);
   CHECK(SampleValue(text, "probe_mcp_interval_seconds{target=\"shop\"}") == 60.0);
@@ -373,6 +378,33 @@ TEST_CASE("probe_mcp_health_status_code exists only for runs with a health recor
   REQUIRE(metrics.ObserveRun(failing));
   CHECK(SampleValue(metrics.ExpositionText(), "probe_mcp_health_status_code{target=\"shop\"}") ==
         0.0);
+}
+
+}  // namespace
+}  // namespace mcpwatch
+
+namespace mcpwatch {
+namespace {
+
+// Issue 11: the rate limit gauge exists only for a target whose rate_limit_check concluded, and
+// the opt-in event kind's counter only once one happened.
+TEST_CASE("probe_mcp_rate_limit_enforced and the opt-in event counter appear only when known") {
+  ProbeMetrics metrics("");
+  metrics.AddTarget({.name = "shop", .interval = 60s, .labels = {}});
+  std::string text = metrics.ExpositionText();
+  CHECK(text.find("probe_mcp_rate_limit_enforced{") == std::string::npos);
+  CHECK(text.find("kind=\"rate_limit_not_enforced\"") == std::string::npos);
+  REQUIRE(metrics.SetRateLimitEnforced("shop", false));
+  REQUIRE(metrics.CountEvent("shop", EventKind::kRateLimitNotEnforced));
+  text = metrics.ExpositionText();
+  CHECK(SampleValue(text, "probe_mcp_rate_limit_enforced{target=\"shop\"}") == 0.0);
+  CHECK(SampleValue(text,
+                    "probe_mcp_events_total{kind=\"rate_limit_not_enforced\",target=\"shop\"}") ==
+        1.0);
+  REQUIRE(metrics.SetRateLimitEnforced("shop", true));
+  CHECK(SampleValue(metrics.ExpositionText(), "probe_mcp_rate_limit_enforced{target=\"shop\"}") ==
+        1.0);
+  CHECK_FALSE(metrics.SetRateLimitEnforced("nope", true));
 }
 
 }  // namespace

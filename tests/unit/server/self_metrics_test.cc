@@ -107,6 +107,7 @@ TEST_CASE("UpdateStore advances counters by the difference between snapshots") {
 TEST_CASE("SkipReason spellings") {
   CHECK(ToString(SkipReason::kOverlap) == "overlap");
   CHECK(ToString(SkipReason::kInflightCap) == "inflight_cap");
+  CHECK(ToString(SkipReason::kOwnBurst) == "own_burst");
 }
 
 }  // namespace
