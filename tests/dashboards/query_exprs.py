@@ -51,6 +51,9 @@ ALLOWED_WITHOUT_SERIES = {
     # the scenario's fixtures have no authorization server (integ_serve "[oauth]" checks it
     # against the TypeScript SDK's auth router instead).
     "probe_mcp_auth_refresh_expiry_timestamp_seconds": "needs a signed-in OAuth target",
+    # Set only once a rate_limit_check burst has concluded, an `every` (minutes) after start;
+    # integ_serve "[rate_limit]" checks the gauge and McpRateLimiterNotEnforcing end to end.
+    "probe_mcp_rate_limit_enforced": "needs a concluded rate_limit_check burst",
 }
 
 # Expression kinds whose result must not be empty with --require-data (unless a filter).

@@ -125,7 +125,9 @@ TEST_CASE("every dashboard and rule expression evaluates, matches series and has
       {{"healthy", healthy.Url(), "labels: {team: payments}"},
        {"oauth", healthy.Url(),
         "auth: {type: client_credentials, client_id: probe, client_secret_file: " + secret + "}"},
-       {"broken_db", broken_db.Url(), "tool_call: {name: db_error, arguments: {}}"},
+       {"broken_db", broken_db.Url(),
+        "tool_call: {name: db_error, arguments: {}}\n    health_url: http://127.0.0.1:" +
+            std::to_string(broken_db.port()) + "/health"},
        {"refused", "http://127.0.0.1:" + std::to_string(refused_port) + "/mcp", ""},
        {"tls", tls.Url(), "ca_file: " + cert.cert},
        {"shop", shop->Url(), ""}});
@@ -134,7 +136,7 @@ TEST_CASE("every dashboard and rule expression evaluates, matches series and has
   // one whose port is closed, so both delivered and failed notifications are counted.
   std::ofstream(config, std::ios::app)
       << "location: " << kLocation << "\n"
-      << "detection: {baseline_min_samples: 3}\n"
+      << "detection: {baseline_min_samples: 3, rolling_deploy: {grace: 30s}}\n"
       << "alerting:\n  notifiers:\n"
       << "    - {name: receiver, type: webhook, url: " << receiver.Url("/hook")
       << ", timeout: 2s}\n"
